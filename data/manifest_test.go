@@ -1,0 +1,174 @@
+package data_test
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dprkit/dprkit/data"
+	"github.com/dprkit/dprkit/dprlib/datapath"
+	"github.com/dprkit/dprkit/dprlib/fetch"
+	"github.com/dprkit/dprkit/dprlib/scan"
+)
+
+const scanCommit = "c4b756cbc010d75c912f16c42c8f15dc6b7e6c8f"
+
+func TestSCANManifest(t *testing.T) {
+	m, err := fetch.ParseManifest(data.SCANManifest)
+	if err != nil {
+		t.Fatalf("ParseManifest(SCANManifest): %v", err)
+	}
+	if m.Name != "scan" {
+		t.Errorf("Name = %q, want %q", m.Name, "scan")
+	}
+	if m.Commit != scanCommit {
+		t.Errorf("Commit = %q, want %q", m.Commit, scanCommit)
+	}
+	wantBase := "https://raw.githubusercontent.com/brendenlake/SCAN/" + scanCommit
+	if m.BaseURL != wantBase {
+		t.Errorf("BaseURL = %q, want %q", m.BaseURL, wantBase)
+	}
+	if m.LicenseFile != "scan/LICENSE" {
+		t.Errorf("LicenseFile = %q, want %q", m.LicenseFile, "scan/LICENSE")
+	}
+
+	// Each local path and the upstream path it comes from. The size
+	// variations live in a subfolder of simple_split upstream.
+	const sizes = "simple_split/size_variations/"
+	wantFiles := map[string]string{
+		"scan/simple_split/tasks_train_simple.txt":        "simple_split/tasks_train_simple.txt",
+		"scan/simple_split/tasks_test_simple.txt":         "simple_split/tasks_test_simple.txt",
+		"scan/length_split/tasks_train_length.txt":        "length_split/tasks_train_length.txt",
+		"scan/length_split/tasks_test_length.txt":         "length_split/tasks_test_length.txt",
+		"scan/size_variations/tasks_train_simple_p1.txt":  sizes + "tasks_train_simple_p1.txt",
+		"scan/size_variations/tasks_train_simple_p2.txt":  sizes + "tasks_train_simple_p2.txt",
+		"scan/size_variations/tasks_train_simple_p4.txt":  sizes + "tasks_train_simple_p4.txt",
+		"scan/size_variations/tasks_train_simple_p8.txt":  sizes + "tasks_train_simple_p8.txt",
+		"scan/size_variations/tasks_train_simple_p16.txt": sizes + "tasks_train_simple_p16.txt",
+		"scan/LICENSE":          "LICENSE",
+		"scan/README.source.md": "README.md",
+	}
+	if len(m.Files) != len(wantFiles) {
+		t.Errorf("manifest lists %d files, want %d", len(m.Files), len(wantFiles))
+	}
+	for _, f := range m.Files {
+		upstreamPath, ok := wantFiles[f.Path]
+		if !ok {
+			t.Errorf("unexpected file %q", f.Path)
+			continue
+		}
+		if want := wantBase + "/" + upstreamPath; f.URL != want {
+			t.Errorf("%s: URL = %q, want %q", f.Path, f.URL, want)
+		}
+		if f.License != "BSD-3-Clause" {
+			t.Errorf("%s: License = %q, want %q", f.Path, f.License, "BSD-3-Clause")
+		}
+	}
+}
+
+// realSCANDir returns the scan folder of the data directory, or skips the
+// test when it does not exist.
+func realSCANDir(t *testing.T) (dataDir, scanDir string) {
+	t.Helper()
+	dataDir, err := datapath.Resolve("")
+	if err != nil {
+		t.Skipf("no data directory: %v", err)
+	}
+	scanDir = filepath.Join(dataDir, "scan")
+	if _, err := os.Stat(scanDir); err != nil {
+		t.Skipf("SCAN files not found in %s; set DPR_DATA_DIR or run \"dpr data fetch\" "+
+			"to run this test", scanDir)
+	}
+	return dataDir, scanDir
+}
+
+func TestSCANManifestMatchesSHA256SUMS(t *testing.T) {
+	_, scanDir := realSCANDir(t)
+	sumsPath := filepath.Join(scanDir, "SHA256SUMS")
+	f, err := os.Open(sumsPath)
+	if err != nil {
+		t.Skipf("no checksum list at %s: %v", sumsPath, err)
+	}
+	defer f.Close()
+
+	sums := map[string]string{}
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		fields := strings.Fields(scanner.Text())
+		if len(fields) != 2 {
+			t.Fatalf("%s: malformed line %q", sumsPath, scanner.Text())
+		}
+		sums["scan/"+strings.TrimPrefix(fields[1], "./")] = fields[0]
+	}
+	if err := scanner.Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	m, err := fetch.ParseManifest(data.SCANManifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range m.Files {
+		if got, want := file.SHA256, sums[file.Path]; got != want {
+			t.Errorf("%s: manifest sha256 %q, %s has %q", file.Path, got, sumsPath, want)
+		}
+	}
+}
+
+func TestSCANManifestVerifiesLocalFiles(t *testing.T) {
+	dataDir, _ := realSCANDir(t)
+	m, err := fetch.ParseManifest(data.SCANManifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fetch.Verify(dataDir, m); err != nil {
+		t.Errorf("Verify(%s): %v", dataDir, err)
+	}
+}
+
+// TestSCANManifestFetchFromMirror serves the local SCAN files under their
+// upstream paths from a loopback server, fetches them with the manifest
+// into an empty folder and loads every official split from there.
+func TestSCANManifestFetchFromMirror(t *testing.T) {
+	dataDir, _ := realSCANDir(t)
+	m, err := fetch.ParseManifest(data.SCANManifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := map[string]string{} // upstream URL path → local file
+	for _, f := range m.Files {
+		upstreamPath := strings.TrimPrefix(f.URL, m.BaseURL)
+		local[upstreamPath] = filepath.Join(dataDir, filepath.FromSlash(f.Path))
+	}
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path, ok := local[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeFile(w, r, path)
+	}))
+	defer server.Close()
+
+	dest := t.TempDir()
+	result, err := fetch.Fetch(context.Background(), m, server.URL, dest, server.Client())
+	if err != nil {
+		t.Fatalf("Fetch from the loopback mirror: %v", err)
+	}
+	if len(result.Downloaded) != len(m.Files) {
+		t.Errorf("Fetch downloaded %d files, want %d", len(result.Downloaded), len(m.Files))
+	}
+	if err := fetch.Verify(dest, m); err != nil {
+		t.Errorf("Verify after Fetch: %v", err)
+	}
+	for _, name := range []string{"simple", "length", "simple-p1", "simple-p16"} {
+		if _, err := scan.LoadSplit(dest, name); err != nil {
+			t.Errorf("LoadSplit(%q) from the fetched files: %v", name, err)
+		}
+	}
+}
