@@ -1,0 +1,77 @@
+package policy
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// TokenTerms are teacher-forced quantities of the token MDP for a Batch, each
+// flat [Rows, Length−1]: entry (r, t) belongs to the transition from state
+// s = tokens[r, ≤t] with action a = tokens[r, t+1].
+type TokenTerms struct {
+	// LogProb is log π(a|s).
+	LogProb []float32
+	// Q is the logit z(s, a), read as the soft Q-value.
+	Q []float32
+	// Value is the soft value V(s) = logsumexp_a z(s, a).
+	Value []float32
+	// Rows and Steps give the layout: Steps = Length − 1.
+	Rows, Steps int
+}
+
+// Scorer evaluates teacher-forced log-probabilities. One Scorer serves every
+// model of the same Config, so the policy, π_SFT and π_ref share a compiled
+// graph per batch shape.
+type Scorer struct {
+	cfg  Config
+	exec *Exec
+}
+
+// NewScorer compiles (lazily, per batch shape) the scoring graph for cfg.
+func NewScorer(backend compute.Backend, cfg Config) (*Scorer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	numParams := len(cfg.ParamShapes())
+	exec, err := NewExec(backend, func(inputs []*Node) []*Node {
+		w := unpackWeights(cfg, inputs[:numParams])
+		logProb, q, value := w.tokenTerms(inputs[numParams])
+		return []*Node{logProb, q, value}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("build scoring graph: %w", err)
+	}
+	return &Scorer{cfg: cfg, exec: exec.WithName("score")}, nil
+}
+
+// Terms returns log π, Q and V of model m at every position of b.
+func (s *Scorer) Terms(m *Model, b Batch) (TokenTerms, error) {
+	if m.Config != s.cfg {
+		return TokenTerms{}, fmt.Errorf("model config %+v does not match the scorer's %+v", m.Config, s.cfg)
+	}
+	if err := b.check(s.cfg); err != nil {
+		return TokenTerms{}, err
+	}
+	args := append(m.paramArgs(), b.tensor())
+	out, err := s.exec.Call(args...)
+	if err != nil {
+		return TokenTerms{}, fmt.Errorf("score batch: %w", err)
+	}
+	terms := TokenTerms{Rows: b.Rows, Steps: b.Length - 1}
+	terms.LogProb = tensors.MustCopyFlatData[float32](out[0])
+	terms.Q = tensors.MustCopyFlatData[float32](out[1])
+	terms.Value = tensors.MustCopyFlatData[float32](out[2])
+	for _, t := range out {
+		t.MustFinalizeAll()
+	}
+	return terms, nil
+}
+
+// LogProbs returns only log π(a|s) at every position of b, flat [Rows, Length−1].
+func (s *Scorer) LogProbs(m *Model, b Batch) ([]float32, error) {
+	terms, err := s.Terms(m, b)
+	return terms.LogProb, err
+}
