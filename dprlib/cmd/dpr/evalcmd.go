@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dprkit/dprkit/dprlib/datapath"
+	"github.com/dprkit/dprkit/dprlib/device"
+	"github.com/dprkit/dprkit/dprlib/eval"
+	"github.com/dprkit/dprkit/dprlib/experiment"
+	"github.com/dprkit/dprkit/dprlib/policy"
+)
+
+func runEval(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "eval", "")
+	def := experiment.Quick()
+	ckpt := fs.String("checkpoint", "", "policy checkpoint to score (required)")
+	split := fs.String("split", def.Split, "SCAN split whose test commands are scored")
+	dataDir := fs.String("data-dir", "", "folder holding the official datasets (default $DPR_DATA_DIR, "+
+		"then ../shared/data beside the repository, then the user cache)")
+	count := fs.Int("eval-count", def.EvalCount, "held-out commands scored (fixed random subset); 0 scores all")
+	opts := eval.Greedy()
+	fs.Float64Var(&opts.Temperature, "tau", 0, "decoding temperature: 0 is greedy, τ > 0 samples")
+	fs.IntVar(&opts.TopK, "top-k", 0, "sample among the k most likely tokens only; 0 is off")
+	fs.Float64Var(&opts.TopP, "top-p", 0, "nucleus sampling mass in (0, 1]; 0 is off")
+	fs.IntVar(&opts.MaxNewTokens, "max-new-tokens", opts.MaxNewTokens, "longest response in tokens, EOS included")
+	fs.IntVar(&opts.BatchSize, "batch", opts.BatchSize, "commands decoded together")
+	fs.Uint64Var(&opts.Seed, "seed", 1, "random seed of sampled decoding")
+	out := fs.String("out", "", "write the report with every prediction to this JSON file")
+	show := fs.Int("show", 5, "print this many wrong predictions")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *ckpt == "" {
+		return usageError{errors.New("missing -checkpoint: give a .ckpt file from dpr sft or dpr dpr")}
+	}
+	if *count < 0 {
+		return usageError{fmt.Errorf("-eval-count %d is invalid: use 0 (all) or a positive count", *count)}
+	}
+	if err := (policy.SampleOptions{Temperature: opts.Temperature, TopK: opts.TopK, TopP: opts.TopP,
+		MaxNewTokens: opts.MaxNewTokens}).Validate(); err != nil {
+		return usageError{err}
+	}
+	m, meta, err := loadPolicy(*ckpt, "policy")
+	if err != nil {
+		return err
+	}
+	dir, err := datapath.Resolve(*dataDir)
+	if err != nil {
+		return err
+	}
+	task, err := experiment.LoadTask(dir, *split, *count)
+	if err != nil {
+		return err
+	}
+	backend, err := device.Backend()
+	if err != nil {
+		return err
+	}
+	sampler, err := policy.NewSampler(backend, m.Config)
+	if err != nil {
+		return err
+	}
+	res, err := (&eval.Evaluator{Sampler: sampler, Tokenizer: task.Tokenizer}).Evaluate(m, task.Eval, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "%s (%s, step %d): exact match %.1f%%, mean edit distance %.2f tokens, "+
+		"%d commands of %s, %.1f s\n", *ckpt, meta.Kind, meta.Step, 100*res.ExactMatch,
+		res.MeanEditDistance, res.Count, *split, res.Seconds)
+	shown := 0
+	for _, p := range res.Predictions {
+		if p.ExactMatch || shown >= *show {
+			continue
+		}
+		shown++
+		fmt.Fprintf(env.stdout, "  %q\n    got  %s\n    want %s\n", p.Command,
+			strings.Join(p.Response, " "), strings.Join(p.Expected, " "))
+	}
+	if *out != "" {
+		report := eval.Report{Config: meta, Seed: opts.Seed, Checkpoint: *ckpt, Split: *split, Decoding: opts,
+			Result: res}
+		if err := eval.WriteReport(*out, report); err != nil {
+			return err
+		}
+	}
+	return nil
+}

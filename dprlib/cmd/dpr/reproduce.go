@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/dprkit/dprkit/dprlib/datapath"
+	"github.com/dprkit/dprkit/dprlib/experiment"
+	"github.com/dprkit/dprkit/dprlib/progress"
+)
+
+func runReproduce(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "reproduce", "")
+	profileName := fs.String("profile", "quick",
+		"size of the run: smoke (under a minute, for tests), quick (minutes on a laptop) or full (a GPU or a night)")
+	out := fs.String("out", "figures", "folder for the figures, their data and summary.json")
+	work := fs.String("work", "", "folder for checkpoints, logs and evaluation reports; finished stages "+
+		"there are reused (default out/<profile>)")
+	dataDir := fs.String("data-dir", "", "folder holding the official datasets, needed only for official "+
+		"splits (default $DPR_DATA_DIR, then ../shared/data beside the repository, then the user cache)")
+	var seeds uintList
+	fs.Var(&seeds, "seeds", "comma-separated seeds, replacing the profile's (e.g. 1,2,3)")
+	quiet := fs.Bool("quiet", false, "hide progress bars and stage logs")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	p, err := experiment.ProfileByName(*profileName)
+	if err != nil {
+		return usageError{err}
+	}
+	if len(seeds) > 0 {
+		p.Seeds = seeds
+	}
+	if *work == "" {
+		*work = filepath.Join("out", p.Name)
+	}
+	dir, err := datapath.Resolve(*dataDir)
+	if err != nil {
+		return err
+	}
+	opts := experiment.Options{Profile: p, DataDir: dir, WorkDir: *work, OutDir: *out,
+		Progress: env.progress, Logger: env.logger}
+	if *quiet {
+		opts.Progress, opts.Logger = progress.Silent{}, nil
+	}
+	sum, err := experiment.Reproduce(ctx, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "profile %s, split %s, %d held-out commands, %d seeds, %.0f s\n",
+		p.Name, p.Split, sum.EvalCount, len(sum.Seeds), sum.Seconds)
+	fmt.Fprintf(env.stdout, "%-6s %10s %10s %12s\n", "seed", "SFT EM", "DPR EM", "SFT tok/s")
+	for _, s := range sum.Seeds {
+		fmt.Fprintf(env.stdout, "%-6d %9.1f%% %9.1f%% %12.0f\n",
+			s.Seed, 100*s.SFTExactMatch, 100*s.DPRExactMatch, s.SFTTokensPerSecond)
+	}
+	fmt.Fprintf(env.stdout, "mean   %9.1f%% %9.1f%%   (DPR − SFT %+.1f ± %.1f points, std over seeds)\n",
+		100*sum.SFTExactMatch.Mean, 100*sum.DPRExactMatch.Mean, 100*sum.Improvement.Mean,
+		100*sum.Improvement.Std)
+	fmt.Fprintf(env.stdout, "wrote %s and %d figure files to %s\n",
+		experiment.SummaryName, len(sum.Figures), *out)
+	return nil
+}

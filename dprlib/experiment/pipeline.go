@@ -1,0 +1,212 @@
+package experiment
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/dprkit/dprkit/dprlib/device"
+	"github.com/dprkit/dprkit/dprlib/dpr"
+	"github.com/dprkit/dprkit/dprlib/eval"
+	"github.com/dprkit/dprkit/dprlib/internal/jsonfile"
+	"github.com/dprkit/dprkit/dprlib/policy"
+	"github.com/dprkit/dprkit/dprlib/progress"
+	"github.com/dprkit/dprkit/dprlib/sft"
+	"github.com/dprkit/dprkit/dprlib/tokenizer"
+	"github.com/gomlx/compute"
+)
+
+// Pipeline runs the stages of a profile for one seed at a time, storing each
+// stage under WorkDir in a folder named by the hash of its configuration. A
+// stage whose folder holds a finished log is loaded instead of recomputed.
+type Pipeline struct {
+	Profile Profile
+	Task    *Task
+	WorkDir string
+	Backend compute.Backend
+	// Progress shows training loops; nil shows nothing.
+	Progress progress.Reporter
+	// Logger reports stages; nil discards.
+	Logger *slog.Logger
+
+	evaluator *eval.Evaluator
+}
+
+// NewPipeline loads the profile's split and prepares the backend.
+func NewPipeline(p Profile, dataDir, workDir string) (*Pipeline, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if workDir == "" {
+		return nil, fmt.Errorf("the pipeline needs a work directory for checkpoints and logs")
+	}
+	backend, err := device.Backend()
+	if err != nil {
+		return nil, err
+	}
+	task, err := LoadTask(dataDir, p.Split, p.EvalCount)
+	if err != nil {
+		return nil, err
+	}
+	p.Model.VocabSize = task.Tokenizer.VocabSize()
+	if err := p.Model.Validate(); err != nil {
+		return nil, fmt.Errorf("profile %q model: %w", p.Name, err)
+	}
+	if n := task.LongestDemo(); n > p.Model.Context {
+		return nil, fmt.Errorf("split %q has a demonstration of %d tokens, more than the context %d",
+			p.Split, n, p.Model.Context)
+	}
+	sampler, err := policy.NewSampler(backend, p.Model)
+	if err != nil {
+		return nil, err
+	}
+	return &Pipeline{
+		Profile: p, Task: task, WorkDir: workDir, Backend: backend,
+		Logger:    slog.New(slog.DiscardHandler),
+		evaluator: &eval.Evaluator{Sampler: sampler, Tokenizer: task.Tokenizer},
+	}, nil
+}
+
+func (pl *Pipeline) log() *slog.Logger {
+	if pl.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return pl.Logger
+}
+
+// SFTRun is a finished SFT stage.
+type SFTRun struct {
+	Seed   uint64
+	Dir    string
+	Result *sft.Result
+	// Model is π_SFT, the final checkpoint.
+	Model *policy.Model
+	// Reused reports that the stage was loaded from an earlier run.
+	Reused bool
+}
+
+// Checkpoint loads the checkpoint saved at fraction f (0 is the untrained
+// model).
+func (r *SFTRun) Checkpoint(f float64) (*policy.Model, error) {
+	m, _, err := policy.LoadCheckpoint(sft.CheckpointPath(r.Dir, f))
+	return m, err
+}
+
+func (pl *Pipeline) metadata(seed uint64) (policy.Metadata, error) {
+	meta := policy.Metadata{Seed: seed}
+	var err error
+	meta.Tokenizer, err = json.Marshal(pl.Task.Tokenizer)
+	return meta, err
+}
+
+// SFT trains the profile's model with seed, or loads the finished run.
+func (pl *Pipeline) SFT(ctx context.Context, seed uint64) (*SFTRun, error) {
+	p := pl.Profile
+	cfg := p.SFT
+	cfg.Seed = seed
+	key, err := jsonfile.Hash(struct {
+		Split string
+		Model policy.Config
+		SFT   sft.Config
+	}{p.Split, p.Model, cfg})
+	if err != nil {
+		return nil, err
+	}
+	run := &SFTRun{Seed: seed, Dir: filepath.Join(pl.WorkDir, fmt.Sprintf("seed-%d", seed), "sft-"+key[:12])}
+	if res, err := sft.ReadLog(run.Dir); err == nil {
+		pl.log().Info("reusing SFT run", "seed", seed, "dir", run.Dir)
+		run.Result, run.Reused = res, true
+	} else {
+		pl.log().Info("SFT", "seed", seed, "examples", len(pl.Task.Demos), "dir", run.Dir)
+		model, err := policy.New(p.Model, seed)
+		if err != nil {
+			return nil, err
+		}
+		meta, err := pl.metadata(seed)
+		if err != nil {
+			return nil, err
+		}
+		run.Result, err = sft.Train(ctx, pl.Backend, model, pl.Task.Demos, cfg, run.Dir, meta, pl.Progress)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if run.Model, err = run.Checkpoint(1); err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+// Evaluate scores m on the task's held-out commands with the profile's
+// decoding. A non-empty reportPath receives the JSON report.
+func (pl *Pipeline) Evaluate(m *policy.Model, seed uint64, reportPath, checkpoint string) (eval.Result, error) {
+	p := pl.Profile
+	res, err := pl.evaluator.Evaluate(m, pl.Task.Eval, p.Decoding)
+	if err != nil || reportPath == "" {
+		return res, err
+	}
+	err = eval.WriteReport(reportPath, eval.Report{
+		Config: p, Seed: seed, Checkpoint: checkpoint, Split: p.Split, Decoding: p.Decoding, Result: res,
+	})
+	return res, err
+}
+
+// DPRRun is a finished DPR stage.
+type DPRRun struct {
+	Dir    string
+	Result *dpr.Result
+	// Model is the trained policy π_θ.
+	Model  *policy.Model
+	Reused bool
+}
+
+// DPR improves the SFT run's policy with the profile's DPR config, π_ref
+// being the checkpoint at the profile's reference fraction, or loads the
+// finished run.
+func (pl *Pipeline) DPR(ctx context.Context, s *SFTRun) (*DPRRun, error) {
+	p := pl.Profile
+	cfg := p.DPR
+	cfg.Seed = s.Seed
+	key, err := jsonfile.Hash(struct {
+		DPR         dpr.Config
+		RefFraction float64
+		EvalCount   int
+		Decoding    eval.Options
+	}{cfg, p.RefFraction, p.EvalCount, p.Decoding})
+	if err != nil {
+		return nil, err
+	}
+	run := &DPRRun{Dir: filepath.Join(s.Dir, "dpr-"+key[:12])}
+	if res, err := dpr.ReadLog(run.Dir); err == nil {
+		pl.log().Info("reusing DPR run", "seed", s.Seed, "dir", run.Dir)
+		run.Result, run.Reused = res, true
+		if run.Model, _, err = policy.LoadCheckpoint(filepath.Join(run.Dir, dpr.FinalCheckpoint)); err != nil {
+			return nil, err
+		}
+		return run, nil
+	}
+	ref, err := s.Checkpoint(p.RefFraction)
+	if err != nil {
+		return nil, err
+	}
+	meta, err := pl.metadata(s.Seed)
+	if err != nil {
+		return nil, err
+	}
+	pl.log().Info("DPR", "seed", s.Seed, "steps", cfg.Steps, "dir", run.Dir)
+	train := dpr.Run{
+		Backend: pl.Backend, SFT: s.Model, Ref: ref, Prompts: pl.Task.Prompts,
+		EOS: tokenizer.EOSID, Pad: tokenizer.PadID, Dir: run.Dir, Meta: meta, Progress: pl.Progress,
+		Verifier: pl.Task.Verifier(),
+		Eval: func(m *policy.Model) (float64, error) {
+			r, err := pl.evaluator.Evaluate(m, pl.Task.Eval, p.Decoding)
+			return r.ExactMatch, err
+		},
+	}
+	if run.Model, run.Result, err = dpr.Train(ctx, train, cfg); err != nil {
+		return nil, err
+	}
+	return run, nil
+}

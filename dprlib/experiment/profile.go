@@ -1,0 +1,158 @@
+// Package experiment runs the kit's pipelines end to end: SFT on SCAN
+// demonstrations, the dense reward from two SFT checkpoints, DPR against SFT
+// for several seeds, held-out evaluation, figures and a JSON summary.
+package experiment
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dprkit/dprkit/dprlib/dpr"
+	"github.com/dprkit/dprkit/dprlib/eval"
+	"github.com/dprkit/dprkit/dprlib/policy"
+	"github.com/dprkit/dprkit/dprlib/reward"
+	"github.com/dprkit/dprkit/dprlib/sft"
+)
+
+// Profile sizes a reproduction: data split, model, training budgets, seeds.
+type Profile struct {
+	Name string `json:"name"`
+	// Split names the SCAN split (see scan.SplitNames); gen-* splits need no files.
+	Split string `json:"split"`
+	// Seeds lists one full SFT + DPR run per seed.
+	Seeds []uint64 `json:"seeds"`
+	// Model is the transformer shape; its VocabSize is set from the tokenizer.
+	Model policy.Config `json:"model"`
+	SFT   sft.Config    `json:"sft"`
+	DPR   dpr.Config    `json:"dpr"`
+	// RefFraction picks π_ref: the SFT checkpoint after this share of the data.
+	// It must be one of SFT.Fractions (or 0, the untrained model).
+	RefFraction float64 `json:"ref_fraction"`
+	// EvalCount is the number of held-out commands scored, drawn once with a
+	// fixed seed so every run sees the same ones; 0 uses the whole test split.
+	EvalCount int `json:"eval_count"`
+	// Decoding is how held-out responses are decoded.
+	Decoding eval.Options `json:"decoding"`
+}
+
+// Smoke is the profile the tests use: a tiny model on 1% of SCAN, two seeds,
+// a few DPR steps; under a minute on 2 cores. Its scores mean nothing.
+func Smoke() Profile {
+	s := sft.DefaultConfig()
+	s.BatchSize, s.Epochs, s.WarmupSteps, s.LogEvery = 16, 3, 5, 2
+	s.Adam.LearningRate = 3e-3
+	d := dpr.DefaultConfig()
+	d.Steps, d.PromptsPerStep, d.SamplesPerPrompt, d.EvalEvery = 6, 4, 2, 3
+	d.MaxNewTokens = 24
+	dec := eval.Greedy()
+	dec.MaxNewTokens = 24
+	return Profile{
+		Name:        "smoke",
+		Split:       "gen-p1",
+		Seeds:       []uint64{1, 2},
+		Model:       policy.Config{Width: 32, Depth: 1, Heads: 2, Context: 64, MLPRatio: 2},
+		SFT:         s,
+		DPR:         d,
+		RefFraction: 0.5,
+		EvalCount:   32,
+		Decoding:    dec,
+	}
+}
+
+// Quick is the default profile: width 64, 2 blocks, 4 heads on gen-p8
+// (1,672 training commands), 40 SFT epochs (2,090 updates of 32), 200 DPR
+// updates, 3 seeds, 500 held-out commands.
+func Quick() Profile {
+	s := sft.DefaultConfig()
+	s.Epochs = 40
+	s.Adam.LearningRate = 3e-3
+	s.LogEvery = 20
+	d := dpr.DefaultConfig()
+	d.Steps, d.EvalEvery = 200, 25
+	return Profile{
+		Name:        "quick",
+		Split:       "gen-p8",
+		Seeds:       []uint64{1, 2, 3},
+		Model:       policy.DefaultConfig(0),
+		SFT:         s,
+		DPR:         d,
+		RefFraction: 0.5,
+		EvalCount:   500,
+		Decoding:    eval.Greedy(),
+	}
+}
+
+// Full is the long profile for a GPU or a night: the quick model and data,
+// 5 seeds, 1,000 DPR updates, every held-out command.
+func Full() Profile {
+	p := Quick()
+	p.Name = "full"
+	p.Seeds = []uint64{1, 2, 3, 4, 5}
+	p.DPR.Steps, p.DPR.EvalEvery = 1000, 100
+	p.EvalCount = 0
+	return p
+}
+
+// ProfileNames lists the built-in profiles.
+func ProfileNames() []string { return []string{"smoke", "quick", "full"} }
+
+// ProfileByName returns a built-in profile.
+func ProfileByName(name string) (Profile, error) {
+	switch name {
+	case "smoke":
+		return Smoke(), nil
+	case "quick":
+		return Quick(), nil
+	case "full":
+		return Full(), nil
+	}
+	return Profile{}, fmt.Errorf("profile %q is unknown: use one of %s", name, strings.Join(ProfileNames(), ", "))
+}
+
+// Validate reports the first setting of p that cannot run.
+func (p Profile) Validate() error {
+	if len(p.Seeds) == 0 {
+		return fmt.Errorf("profile %q has no seeds: give at least one", p.Name)
+	}
+	seen := map[uint64]bool{}
+	for _, s := range p.Seeds {
+		if seen[s] {
+			return fmt.Errorf("profile %q lists seed %d twice", p.Name, s)
+		}
+		seen[s] = true
+	}
+	if err := p.SFT.Validate(); err != nil {
+		return err
+	}
+	if err := p.DPR.Validate(); err != nil {
+		return err
+	}
+	if p.EvalCount < 0 {
+		return fmt.Errorf("evaluation count %d is invalid: use 0 (whole test split) or a positive count",
+			p.EvalCount)
+	}
+	if p.Decoding.BatchSize < 1 {
+		return fmt.Errorf("evaluation batch size %d is invalid: it must be at least 1", p.Decoding.BatchSize)
+	}
+	if p.RefFraction != 0 && !containsFraction(p.SFT.Fractions, p.RefFraction) {
+		return fmt.Errorf("reference fraction %g is not a saved SFT checkpoint: use 0 or one of %v",
+			p.RefFraction, p.SFT.Fractions)
+	}
+	if p.RefFraction == 1 && p.DPR.Reward == reward.LogRatio {
+		return fmt.Errorf("reference fraction 1 is π_SFT itself, so the log-ratio reward would be 0 " +
+			"everywhere: pick an earlier checkpoint such as 0.5")
+	}
+	if p.SFT.Fractions[len(p.SFT.Fractions)-1] != 1 {
+		return fmt.Errorf("SFT checkpoint fractions %v must end at 1, the π_SFT checkpoint", p.SFT.Fractions)
+	}
+	return nil
+}
+
+func containsFraction(fs []float64, f float64) bool {
+	for _, x := range fs {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
