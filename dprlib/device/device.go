@@ -1,11 +1,14 @@
 // Package device selects the GoMLX compute backend the kit runs on.
 //
-// The default is GoMLX's pure-Go backend with the sequential op executor
-// ("go:ops_sequential"), which needs no native library and never downloads
-// anything. The environment variable GOMLX_BACKEND selects another backend
-// compiled into the binary; XLA ("xla:cuda", "xla:cpu") is compiled in only
-// with the build tag "xla", because its start-up may try to download a PJRT
-// plugin.
+// The default is GoMLX's pure-Go backend with the parallel op executor
+// ("go:ops_parallel"), which needs no native library and never downloads
+// anything. On 2 cores (gomlx v0.28.16, Go 1.27.3, GOEXPERIMENT=simd) it
+// trained and decoded 10–45% faster than "go:ops_sequential" and did not
+// hang in 20,000 rounds of TestDefaultBackendDoesNotHang.
+//
+// The environment variable GOMLX_BACKEND selects another backend compiled
+// into the binary. XLA ("xla:cuda", "xla:cpu") is compiled in only with the
+// build tag "xla", because its start-up may try to download a PJRT plugin.
 package device
 
 import (
@@ -19,7 +22,7 @@ import (
 )
 
 // DefaultConfig is the backend used when GOMLX_BACKEND is unset.
-const DefaultConfig = "go:ops_sequential"
+const DefaultConfig = "go:ops_parallel"
 
 var (
 	once    sync.Once

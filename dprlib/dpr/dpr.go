@@ -30,8 +30,8 @@ import (
 	"github.com/gomlx/compute"
 )
 
-// Config sets a DPR run. The paper leaves most of these open; each default
-// is documented in DefaultConfig.
+// Config sets a DPR run. The paper (arXiv 2510.02493) does not state most of
+// these values; DefaultConfig documents the kit's choices.
 type Config struct {
 	// Steps is the number of policy updates.
 	Steps int `json:"steps"`

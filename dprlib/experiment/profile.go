@@ -28,15 +28,17 @@ type Profile struct {
 	// RefFraction picks π_ref: the SFT checkpoint after this share of the data.
 	// It must be one of SFT.Fractions (or 0, the untrained model).
 	RefFraction float64 `json:"ref_fraction"`
-	// EvalCount is the number of held-out commands scored, drawn once with a
-	// fixed seed so every run sees the same ones; 0 uses the whole test split.
+	// EvalCount is the number of held-out commands scored. They are drawn
+	// with a fixed seed, so every run scores the same ones; 0 uses the whole
+	// test split.
 	EvalCount int `json:"eval_count"`
-	// Decoding is how held-out responses are decoded.
+	// Decoding sets the decoding of held-out responses.
 	Decoding eval.Options `json:"decoding"`
 }
 
-// Smoke is the profile the tests use: a tiny model on 1% of SCAN, two seeds,
-// a few DPR steps; under a minute on 2 cores. Its scores mean nothing.
+// Smoke is the profile the tests use: a tiny model on 1% of SCAN, two seeds
+// and a few DPR steps. It runs in seconds on 2 cores, and its scores carry
+// no meaning.
 func Smoke() Profile {
 	s := sft.DefaultConfig()
 	s.BatchSize, s.Epochs, s.WarmupSteps, s.LogEvery = 16, 3, 5, 2

@@ -191,7 +191,7 @@ func Reproduce(ctx context.Context, opts Options) (*Summary, error) {
 	return sum, nil
 }
 
-// seedRun is what one seed's pipeline produced.
+// seedRun holds the stages and scores of one seed.
 type seedRun struct {
 	result  SeedResult
 	sft     *SFTRun
@@ -270,7 +270,7 @@ func DPRCurve(seed uint64, res *dpr.Result, sftExactMatch float64) figures.DPRCu
 func (pl *Pipeline) RewardHeatmaps(s *SFTRun, sftEval eval.Result) ([]figures.Heatmap, error) {
 	task, p := pl.Task, pl.Profile
 	if len(sftEval.Predictions) == 0 {
-		return nil, fmt.Errorf("reward heat-map: the evaluation holds no predictions")
+		return nil, fmt.Errorf("reward heat-map: the SFT evaluation has no predictions to pick a command from")
 	}
 	ref, err := s.Checkpoint(p.RefFraction)
 	if err != nil {

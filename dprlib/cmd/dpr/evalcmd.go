@@ -18,8 +18,7 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 	def := experiment.Quick()
 	ckpt := fs.String("checkpoint", "", "policy checkpoint to score (required)")
 	split := fs.String("split", def.Split, "SCAN split whose test commands are scored")
-	dataDir := fs.String("data-dir", "", "folder holding the official datasets (default $DPR_DATA_DIR, "+
-		"then ../shared/data beside the repository, then the user cache)")
+	dataDir := dataDirFlag(fs)
 	count := fs.Int("eval-count", def.EvalCount, "held-out commands scored (fixed random subset); 0 scores all")
 	opts := eval.Greedy()
 	fs.Float64Var(&opts.Temperature, "tau", 0, "decoding temperature: 0 is greedy, τ > 0 samples")

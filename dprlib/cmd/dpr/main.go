@@ -121,7 +121,7 @@ Commands:
 Run "dpr <command> -h" for a command's flags, units and defaults.
 
 Environment:
-  GOMLX_BACKEND  compute backend (default go:ops_sequential, GoMLX's pure-Go backend)
+  GOMLX_BACKEND  compute backend (default go:ops_parallel, GoMLX's pure-Go backend)
   DPR_DATA_DIR   folder holding the official datasets (scan/...), when --data-dir is not given
 `)
 }

@@ -17,8 +17,7 @@ func runReproduce(ctx context.Context, env *environment, args []string) error {
 	out := fs.String("out", "figures", "folder for the figures, their data and summary.json")
 	work := fs.String("work", "", "folder for checkpoints, logs and evaluation reports; finished stages "+
 		"there are reused (default out/<profile>)")
-	dataDir := fs.String("data-dir", "", "folder holding the official datasets, needed only for official "+
-		"splits (default $DPR_DATA_DIR, then ../shared/data beside the repository, then the user cache)")
+	dataDir := dataDirFlag(fs)
 	var seeds uintList
 	fs.Var(&seeds, "seeds", "comma-separated seeds, replacing the profile's (e.g. 1,2,3)")
 	quiet := fs.Bool("quiet", false, "hide progress bars and stage logs")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"path/filepath"
 
@@ -23,8 +24,7 @@ func runSFT(ctx context.Context, env *environment, args []string) error {
 	def := experiment.Quick()
 	split := fs.String("split", def.Split, "SCAN split to train on: gen-p1 … gen-p16 (generated, no files), "+
 		"simple, length, simple-p1 … simple-p16 (official files)")
-	dataDir := fs.String("data-dir", "", "folder holding the official datasets (default $DPR_DATA_DIR, "+
-		"then ../shared/data beside the repository, then the user cache)")
+	dataDir := dataDirFlag(fs)
 	out := fs.String("out", "", "folder for the checkpoints sft-<fraction>.ckpt and sft-log.json (required)")
 	seed := fs.Uint64("seed", 1, "random seed of the initial weights and the data order")
 	cfg := def.SFT
@@ -87,17 +87,26 @@ func runSFT(ctx context.Context, env *environment, args []string) error {
 	return nil
 }
 
-func runDPR(ctx context.Context, env *environment, args []string) error {
+// dprOptions are the parsed flags of "dpr dpr".
+type dprOptions struct {
+	sftPath, refPath, split, dataDir, out string
+	evalCount                             int
+	cfg                                   dpr.Config
+}
+
+// parseDPRFlags registers and parses the flags of "dpr dpr" and checks them.
+func parseDPRFlags(env *environment, args []string) (*dprOptions, error) {
 	fs := newFlagSet(env, "dpr", "")
 	def := experiment.Quick()
-	sftPath := fs.String("sft", "", "π_SFT checkpoint: the reward's first term, the KL anchor and the start (required)")
-	refPath := fs.String("ref", "", "π_ref checkpoint, an earlier SFT checkpoint (required unless -reward sft-only)")
-	split := fs.String("split", def.Split, "SCAN split whose training commands are the DPR prompts "+
+	o := &dprOptions{cfg: def.DPR}
+	fs.StringVar(&o.sftPath, "sft", "", "π_SFT checkpoint: the reward's first term, the KL anchor and the start (required)")
+	fs.StringVar(&o.refPath, "ref", "", "π_ref checkpoint, an earlier SFT checkpoint (required unless -reward sft-only)")
+	fs.StringVar(&o.split, "split", def.Split, "SCAN split whose training commands are the DPR prompts "+
 		"and whose test commands are scored")
-	dataDir := fs.String("data-dir", "", "folder holding the official datasets (default $DPR_DATA_DIR, "+
-		"then ../shared/data beside the repository, then the user cache)")
-	out := fs.String("out", "", "folder for dpr-final.ckpt, dpr-log.json and eval-dpr.json (required)")
-	cfg := def.DPR
+	dataDir := dataDirFlag(fs)
+	fs.StringVar(&o.out, "out", "", "folder for dpr-final.ckpt, dpr-log.json and eval-dpr.json (required)")
+
+	cfg := &o.cfg
 	fs.IntVar(&cfg.Steps, "steps", cfg.Steps, "policy updates")
 	fs.IntVar(&cfg.PromptsPerStep, "prompts-per-step", cfg.PromptsPerStep, "distinct prompts per update")
 	fs.IntVar(&cfg.SamplesPerPrompt, "samples-per-prompt", cfg.SamplesPerPrompt, "responses sampled per prompt")
@@ -115,47 +124,60 @@ func runDPR(ctx context.Context, env *environment, args []string) error {
 	fs.Float64Var(&cfg.VerifierWeight, "verifier-weight", cfg.VerifierWeight, "weight α ∈ [0, 1] of the SCAN "+
 		"verifier's 0/1 score paid at the last token, the dense reward getting 1 − α; 1 is a verifier-only control")
 	fs.Float64Var(&cfg.Adam.LearningRate, "lr", cfg.Adam.LearningRate, "Adam learning rate (constant)")
-	fs.IntVar(&cfg.EvalEvery, "eval-every", cfg.EvalEvery, "updates between held-out evaluations; 0 scores only the start and end")
-	evalCount := fs.Int("eval-count", def.EvalCount, "held-out commands scored (fixed random subset); 0 scores all")
+	fs.IntVar(&cfg.EvalEvery, "eval-every", cfg.EvalEvery,
+		"updates between held-out evaluations; 0 scores only the start and end")
+	fs.IntVar(&o.evalCount, "eval-count", def.EvalCount, "held-out commands scored (fixed random subset); 0 scores all")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed of the prompt order and the sampling")
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return nil, err
 	}
+
+	o.dataDir = *dataDir
 	cfg.KLEstimator, cfg.Reward = dpr.KLEstimator(*kl), reward.Kind(*rewardKind)
-	if *sftPath == "" {
-		return usageError{errors.New("missing -sft: give the final SFT checkpoint, e.g. run/sft-1.ckpt")}
-	}
-	if *out == "" {
-		return usageError{errors.New("missing -out: name the folder for the DPR checkpoint and log")}
-	}
-	if *evalCount < 0 {
-		return usageError{fmt.Errorf("-eval-count %d is invalid: use 0 (all) or a positive count", *evalCount)}
+	switch {
+	case o.sftPath == "":
+		return nil, usageError{errors.New("missing -sft: give the final SFT checkpoint, e.g. run/sft-1.ckpt")}
+	case o.out == "":
+		return nil, usageError{errors.New("missing -out: name the folder for the DPR checkpoint and log")}
+	case o.evalCount < 0:
+		return nil, usageError{fmt.Errorf("-eval-count %d is invalid: use 0 (all) or a positive count", o.evalCount)}
 	}
 	if err := cfg.Validate(); err != nil {
-		return usageError{err}
+		return nil, usageError{err}
 	}
-	sftModel, meta, err := loadPolicy(*sftPath, "π_SFT")
+	return o, nil
+}
+
+func runDPR(ctx context.Context, env *environment, args []string) error {
+	o, err := parseDPRFlags(env, args)
+	if err != nil {
+		return err
+	}
+	cfg := o.cfg
+
+	sftModel, meta, err := loadPolicy(o.sftPath, "π_SFT")
 	if err != nil {
 		return err
 	}
 	var refModel *policy.Model
 	if cfg.Reward == reward.LogRatio {
-		if *refPath == "" {
+		if o.refPath == "" {
 			return usageError{errors.New("missing -ref: the log-ratio reward needs an earlier SFT " +
 				"checkpoint such as sft-0.5.ckpt, or pass -reward sft-only")}
 		}
-		if refModel, _, err = loadPolicy(*refPath, "π_ref"); err != nil {
+		if refModel, _, err = loadPolicy(o.refPath, "π_ref"); err != nil {
 			return err
 		}
 	}
-	dir, err := datapath.Resolve(*dataDir)
+	dir, err := datapath.Resolve(o.dataDir)
 	if err != nil {
 		return err
 	}
-	task, err := experiment.LoadTask(dir, *split, *evalCount)
+	task, err := experiment.LoadTask(dir, o.split, o.evalCount)
 	if err != nil {
 		return err
 	}
+
 	backend, err := device.Backend()
 	if err != nil {
 		return err
@@ -169,7 +191,7 @@ func runDPR(ctx context.Context, env *environment, args []string) error {
 	meta.Seed = cfg.Seed
 	run := dpr.Run{
 		Backend: backend, SFT: sftModel, Ref: refModel, Prompts: task.Prompts,
-		EOS: tokenizer.EOSID, Pad: tokenizer.PadID, Dir: *out, Meta: meta, Progress: env.progress,
+		EOS: tokenizer.EOSID, Pad: tokenizer.PadID, Dir: o.out, Meta: meta, Progress: env.progress,
 		Verifier: task.Verifier(),
 		Eval: func(m *policy.Model) (float64, error) {
 			r, err := evaluator.Evaluate(m, task.Eval, decoding)
@@ -180,17 +202,23 @@ func runDPR(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+
 	final, err := evaluator.Evaluate(theta, task.Eval, decoding)
 	if err != nil {
 		return err
 	}
-	report := eval.Report{Config: cfg, Seed: cfg.Seed, Checkpoint: filepath.Join(*out, dpr.FinalCheckpoint),
-		Split: *split, Decoding: decoding, Result: final}
-	if err := eval.WriteReport(filepath.Join(*out, "eval-dpr.json"), report); err != nil {
+	report := eval.Report{Config: cfg, Seed: cfg.Seed, Checkpoint: filepath.Join(o.out, dpr.FinalCheckpoint),
+		Split: o.split, Decoding: decoding, Result: final}
+	if err := eval.WriteReport(filepath.Join(o.out, "eval-dpr.json"), report); err != nil {
 		return err
 	}
-	first := res.Evals[0].ExactMatch
 	fmt.Fprintf(env.stdout, "%d updates in %.1f s; held-out exact match %.1f%% → %.1f%% on %d commands\n",
-		cfg.Steps, res.Seconds, 100*first, 100*final.ExactMatch, final.Count)
+		cfg.Steps, res.Seconds, 100*res.Evals[0].ExactMatch, 100*final.ExactMatch, final.Count)
 	return nil
+}
+
+// dataDirFlag registers -data-dir, the folder of the official datasets.
+func dataDirFlag(fs *flag.FlagSet) *string {
+	return fs.String("data-dir", "", "folder holding the official datasets (default $DPR_DATA_DIR, "+
+		"then shared/data beside the repository, then the user cache)")
 }
