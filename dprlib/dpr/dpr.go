@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/dprkit/dprkit/dprlib/internal/jsonfile"
+	"github.com/dprkit/dprkit/dprlib/internal/shuffle"
 	"github.com/dprkit/dprkit/dprlib/policy"
 	"github.com/dprkit/dprkit/dprlib/progress"
 	"github.com/dprkit/dprkit/dprlib/reward"
@@ -254,7 +255,7 @@ func Train(ctx context.Context, run Run, cfg Config) (*policy.Model, *Result, er
 	}
 
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0xd9_5a_3e))
-	order := &promptStream{prompts: run.Prompts, rng: rand.New(rand.NewPCG(cfg.Seed, 0x9_0_0d))}
+	order := shuffle.New(run.Prompts, cfg.Seed, 0x9_0_0d)
 	opts := policy.SampleOptions{Temperature: cfg.Temperature, TopK: cfg.TopK, TopP: cfg.TopP,
 		MaxNewTokens: cfg.MaxNewTokens, EOS: run.EOS, Pad: run.Pad}
 	start := time.Now()
@@ -264,7 +265,7 @@ func Train(ctx context.Context, run Run, cfg Config) (*policy.Model, *Result, er
 		if err := ctx.Err(); err != nil {
 			return nil, nil, fmt.Errorf("DPR stopped at step %d: %w", step, err)
 		}
-		log, err := updateOnce(cfg, trainer, sampler, dense, order.next(cfg.PromptsPerStep), opts, rng, run)
+		log, err := updateOnce(cfg, trainer, sampler, dense, order.Next(cfg.PromptsPerStep), opts, rng, run)
 		if err != nil {
 			return nil, nil, fmt.Errorf("DPR step %d: %w", step, err)
 		}
@@ -380,27 +381,6 @@ func updateOnce(cfg Config, trainer *policy.Trainer, sampler *policy.Sampler, de
 	}
 	log.Loss = out.Loss
 	return log, nil
-}
-
-// promptStream yields prompts in seeded random order, reshuffling each pass.
-type promptStream struct {
-	prompts [][]int32
-	rng     *rand.Rand
-	perm    []int
-	index   int
-}
-
-func (s *promptStream) next(n int) [][]int32 {
-	out := make([][]int32, 0, n)
-	for len(out) < n {
-		if s.index == len(s.perm) {
-			s.perm = s.rng.Perm(len(s.prompts))
-			s.index = 0
-		}
-		out = append(out, s.prompts[s.perm[s.index]])
-		s.index++
-	}
-	return out
 }
 
 // ReadLog reads the Result a finished run wrote into dir.

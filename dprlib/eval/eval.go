@@ -95,24 +95,18 @@ func (e *Evaluator) Evaluate(m *policy.Model, examples []scan.Example, opts Opti
 			return Result{}, err
 		}
 		for i, ids := range responses {
-			ended := len(ids) > 0 && ids[len(ids)-1] == tokenizer.EOSID
-			if ended {
-				ids = ids[:len(ids)-1]
-				eos++
-			}
-			words := e.Tokenizer.Decode(ids)
-			verdict, err := scan.Verify(part[i].Command, words)
+			p, err := e.Score(part[i].Command, ids)
 			if err != nil {
 				return Result{}, fmt.Errorf("verify held-out example %d: %w", lo+i, err)
 			}
-			if verdict.ExactMatch && ended {
+			if p.ExactMatch {
 				exact++
 			}
-			edits += verdict.EditDistance
-			res.Predictions = append(res.Predictions, Prediction{
-				Command: part[i].Command, Response: words, Expected: verdict.Expected, EOS: ended,
-				ExactMatch: verdict.ExactMatch && ended, EditDistance: verdict.EditDistance,
-			})
+			if p.EOS {
+				eos++
+			}
+			edits += p.EditDistance
+			res.Predictions = append(res.Predictions, p)
 		}
 	}
 	n := float64(len(examples))
@@ -121,6 +115,25 @@ func (e *Evaluator) Evaluate(m *policy.Model, examples []scan.Example, opts Opti
 	res.EOSRate = float64(eos) / n
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// Score verifies one response, given as token ids, to command. A response
+// is an exact match only if it ends with EOS and its words equal the
+// interpreter's output; the edit distance compares the words before EOS.
+func (e *Evaluator) Score(command string, response []int32) (Prediction, error) {
+	ended := len(response) > 0 && response[len(response)-1] == tokenizer.EOSID
+	if ended {
+		response = response[:len(response)-1]
+	}
+	words := e.Tokenizer.Decode(response)
+	verdict, err := scan.Verify(command, words)
+	if err != nil {
+		return Prediction{}, err
+	}
+	return Prediction{
+		Command: command, Response: words, Expected: verdict.Expected, EOS: ended,
+		ExactMatch: verdict.ExactMatch && ended, EditDistance: verdict.EditDistance,
+	}, nil
 }
 
 // Report is the JSON file written for an evaluation: the result with the

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/dprkit/dprkit/dprlib/internal/demos"
 	"github.com/dprkit/dprkit/dprlib/policy"
 	"github.com/dprkit/dprkit/dprlib/scan"
 	"github.com/dprkit/dprkit/dprlib/tokenizer"
@@ -39,13 +40,11 @@ func LoadTask(dataDir, name string, evalCount int) (*Task, error) {
 	}
 	tok := tokenizer.ForSCAN()
 	t := &Task{Split: split, Tokenizer: tok}
-	for i, ex := range split.Train {
-		ids, promptLen, err := tok.EncodeExample(ex.CommandWords(), ex.ActionWords())
-		if err != nil {
-			return nil, fmt.Errorf("split %q, training example %d: %w", name, i, err)
-		}
-		t.Demos = append(t.Demos, policy.Sequence{Tokens: ids, PromptLen: promptLen})
-		t.Prompts = append(t.Prompts, ids[:promptLen])
+	if t.Demos, err = demos.Encode(tok, split.Train); err != nil {
+		return nil, fmt.Errorf("split %q, training %w", name, err)
+	}
+	for _, d := range t.Demos {
+		t.Prompts = append(t.Prompts, d.Prompt())
 	}
 	t.Eval = split.Test
 	if evalCount > 0 && evalCount < len(split.Test) {

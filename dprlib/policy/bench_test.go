@@ -103,4 +103,3 @@ func BenchmarkSample(b *testing.B) {
 	}
 	b.ReportMetric(float64(32*48*b.N)/b.Elapsed().Seconds(), "tokens/s")
 }
-

@@ -24,7 +24,7 @@ func (w weights) decodeStep(tokens, pos, keys, values *Node) (logits, newKeys, n
 	zero := ScalarZero(g, dtypes.Int32)
 
 	x := Gather(w.tokenEmbedding, ExpandAxes(tokens, -1)) // [B, D]
-	posRow := Gather(w.posEmbedding, Reshape(pos, 1, 1)) // [1, D]
+	posRow := Gather(w.posEmbedding, Reshape(pos, 1, 1))  // [1, D]
 	x = Add(x, posRow)
 
 	// Key k is visible iff k ≤ pos.

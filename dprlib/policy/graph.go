@@ -17,8 +17,8 @@ const maskedLogit = -1e9
 // block holds the graph nodes of one transformer block's weights.
 type block struct {
 	ln1Gain, ln1Bias, qkvWeight, qkvBias, outWeight, outBias *Node
-	ln2Gain, ln2Bias, mlpInWeight, mlpInBias, mlpOutWeight      *Node
-	mlpOutBias                                                   *Node
+	ln2Gain, ln2Bias, mlpInWeight, mlpInBias, mlpOutWeight   *Node
+	mlpOutBias                                               *Node
 }
 
 // weights holds the graph nodes of all the model's weights.

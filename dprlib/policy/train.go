@@ -64,8 +64,8 @@ type Trainer struct {
 	// Steps counts the updates applied so far.
 	Steps int
 
-	exec  *Exec
-	first []*tensors.Tensor // Adam first moments, one per weight.
+	exec   *Exec
+	first  []*tensors.Tensor // Adam first moments, one per weight.
 	second []*tensors.Tensor // Adam second moments, one per weight.
 }
 

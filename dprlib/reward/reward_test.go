@@ -6,26 +6,17 @@ import (
 	"testing"
 
 	"github.com/dprkit/dprkit/dprlib/device"
+	"github.com/dprkit/dprkit/dprlib/internal/demos"
 	"github.com/dprkit/dprkit/dprlib/policy"
-	"github.com/dprkit/dprkit/dprlib/scan"
 	"github.com/dprkit/dprkit/dprlib/tokenizer"
 )
 
 // scanDemos tokenises the first n commands of the gen-p2 split.
 func scanDemos(t *testing.T, n int) []policy.Sequence {
 	t.Helper()
-	split, err := scan.GeneratedSplit(2)
+	seqs, err := demos.Generated(2, n)
 	if err != nil {
 		t.Fatal(err)
-	}
-	tok := tokenizer.ForSCAN()
-	var seqs []policy.Sequence
-	for _, ex := range split.Train[:n] {
-		ids, promptLen, err := tok.EncodeExample(ex.CommandWords(), ex.ActionWords())
-		if err != nil {
-			t.Fatal(err)
-		}
-		seqs = append(seqs, policy.Sequence{Tokens: ids, PromptLen: promptLen})
 	}
 	return seqs
 }

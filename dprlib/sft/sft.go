@@ -15,12 +15,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/dprkit/dprkit/dprlib/internal/jsonfile"
+	"github.com/dprkit/dprkit/dprlib/internal/shuffle"
 	"github.com/dprkit/dprkit/dprlib/policy"
 	"github.com/dprkit/dprkit/dprlib/progress"
 	"github.com/gomlx/compute"
@@ -198,7 +198,7 @@ func Train(ctx context.Context, backend compute.Backend, m *policy.Model, data [
 		return nil, err
 	}
 
-	order := newStream(data, cfg.Seed)
+	order := shuffle.New(data, cfg.Seed, 0xda7a)
 	nextFraction := 0
 	seen := 0
 	lossSum, lossCount := 0.0, 0
@@ -210,7 +210,7 @@ func Train(ctx context.Context, backend compute.Backend, m *policy.Model, data [
 			return nil, fmt.Errorf("SFT stopped at step %d: %w", step, err)
 		}
 		n := min(cfg.BatchSize, total-seen)
-		batchSeqs := order.next(n)
+		batchSeqs := order.Next(n)
 		batch, mask, err := policy.SequenceBatch(batchSeqs, m.Config.Context, 0)
 		if err != nil {
 			return nil, err
@@ -266,32 +266,6 @@ func learningRate(cfg Config, step, steps int) float64 {
 	progress := float64(step-cfg.WarmupSteps) / float64(steps-cfg.WarmupSteps)
 	floor := cfg.MinLRRatio * peak
 	return floor + (peak-floor)*0.5*(1+math.Cos(math.Pi*progress))
-}
-
-// stream yields demonstrations epoch after epoch, each epoch in a fresh
-// seeded permutation.
-type stream struct {
-	data  []policy.Sequence
-	rng   *rand.Rand
-	perm  []int
-	index int
-}
-
-func newStream(data []policy.Sequence, seed uint64) *stream {
-	return &stream{data: data, rng: rand.New(rand.NewPCG(seed, 0xda7a))}
-}
-
-func (s *stream) next(n int) []policy.Sequence {
-	out := make([]policy.Sequence, 0, n)
-	for len(out) < n {
-		if s.index == len(s.perm) {
-			s.perm = s.rng.Perm(len(s.data))
-			s.index = 0
-		}
-		out = append(out, s.data[s.perm[s.index]])
-		s.index++
-	}
-	return out
 }
 
 // ReadLog reads the Result a finished run wrote into dir.

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/dprkit/dprkit/dprlib/device"
+	scandemos "github.com/dprkit/dprkit/dprlib/internal/demos"
 	"github.com/dprkit/dprkit/dprlib/policy"
-	"github.com/dprkit/dprkit/dprlib/scan"
 	"github.com/dprkit/dprkit/dprlib/tokenizer"
 )
 
@@ -57,20 +57,11 @@ func TestLearningRateSchedule(t *testing.T) {
 
 func demos(t *testing.T, n int) []policy.Sequence {
 	t.Helper()
-	split, err := scan.GeneratedSplit(1)
+	seqs, err := scandemos.Generated(1, n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := tokenizer.ForSCAN()
-	var out []policy.Sequence
-	for _, ex := range split.Train[:n] {
-		ids, promptLen, err := tok.EncodeExample(ex.CommandWords(), ex.ActionWords())
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, policy.Sequence{Tokens: ids, PromptLen: promptLen})
-	}
-	return out
+	return seqs
 }
 
 func smallModel(t *testing.T) *policy.Model {
