@@ -67,7 +67,7 @@ func BenchmarkTrainQuick(b *testing.B) {
 	benchmarkTrain(b, Config{VocabSize: 23, Width: 64, Depth: 2, Heads: 4, Context: 64, MLPRatio: 4}, 32)
 }
 
-// BenchmarkTrain1M is a ~1M-parameter model: width 128, 4 blocks, batch
+// BenchmarkTrain1M is a 0.8M-parameter model: width 128, 4 blocks, batch
 // 12 × 64 tokens.
 func BenchmarkTrain1M(b *testing.B) {
 	benchmarkTrain(b, Config{VocabSize: 23, Width: 128, Depth: 4, Heads: 4, Context: 64, MLPRatio: 4}, 12)
