@@ -14,6 +14,7 @@ package device
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -81,4 +82,24 @@ func open(config string) (b compute.Backend, err error) {
 		return nil, fmt.Errorf("start backend %q: %w", config, err)
 	}
 	return b, nil
+}
+
+// TotalMemory returns the machine's memory in bytes from /proc/meminfo, or 0
+// where that file does not exist or cannot be read.
+func TotalMemory() float64 {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) >= 2 && fields[0] == "MemTotal:" {
+			kib, err := strconv.ParseFloat(fields[1], 64)
+			if err != nil {
+				return 0
+			}
+			return kib * 1024
+		}
+	}
+	return 0
 }

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/dprkit/dprkit/dprlib/device"
 	"github.com/dprkit/dprkit/dprlib/internal/jsonfile"
 	"github.com/dprkit/dprkit/dprlib/internal/shuffle"
 	"github.com/dprkit/dprkit/dprlib/policy"
@@ -212,6 +213,20 @@ func Train(ctx context.Context, run Run, cfg Config) (*policy.Model, *Result, er
 	}
 	if len(run.Prompts) == 0 {
 		return nil, nil, errors.New("DPR has no training prompts: the prompt set is empty")
+	}
+	ctxLen := run.SFT.Config.Context
+	for _, p := range run.Prompts {
+		if len(p)+cfg.MaxNewTokens > ctxLen {
+			return nil, nil, fmt.Errorf("a prompt of %d tokens plus max new tokens %d exceeds the model "+
+				"context %d: lower max new tokens to at most %d", len(p), cfg.MaxNewTokens, ctxLen, ctxLen-len(p))
+		}
+	}
+	rows := cfg.PromptsPerStep * cfg.SamplesPerPrompt
+	need := max(run.SFT.Config.TrainingBytes(rows, ctxLen), run.SFT.Config.SamplingBytes(rows))
+	if err := policy.CheckMemory(need, device.TotalMemory(),
+		fmt.Sprintf("a DPR update on %d × %d samples", cfg.PromptsPerStep, cfg.SamplesPerPrompt),
+		"lower the prompts per step or the samples per prompt"); err != nil {
+		return nil, nil, err
 	}
 	if cfg.VerifierWeight > 0 && run.Verifier == nil {
 		return nil, nil, fmt.Errorf("verifier weight α = %g needs a verifier: set Run.Verifier, or use α = 0",

@@ -158,13 +158,26 @@ func TestTrainWritesCheckpointAndLog(t *testing.T) {
 func TestTrainNeedsReference(t *testing.T) {
 	sft, _ := tinyModels(t)
 	run := Run{Backend: device.MustBackend(), SFT: sft, Prompts: [][]int32{{1, 4, 2}}, EOS: 3}
-	_, _, err := Train(context.Background(), run, DefaultConfig())
+	short := DefaultConfig()
+	short.MaxNewTokens = 8
+	_, _, err := Train(context.Background(), run, short)
 	if err == nil || !strings.Contains(err.Error(), "reference checkpoint") {
 		t.Errorf("error = %v, want it to ask for π_ref", err)
 	}
-	cfg := DefaultConfig()
+	cfg := short
 	cfg.Steps, cfg.Reward = 1, reward.SFTOnly
 	if _, _, err := Train(context.Background(), run, cfg); err != nil {
 		t.Errorf("the SFT-only reward should run without π_ref: %v", err)
+	}
+}
+
+func TestTrainRejectsResponsesPastContext(t *testing.T) {
+	sft, ref := tinyModels(t)
+	run := Run{Backend: device.MustBackend(), SFT: sft, Ref: ref, Prompts: [][]int32{{1, 4, 5, 2}}, EOS: 3}
+	cfg := DefaultConfig()
+	cfg.MaxNewTokens = 13
+	_, _, err := Train(context.Background(), run, cfg)
+	if err == nil || !strings.Contains(err.Error(), "at most 12") {
+		t.Errorf("error = %v, want it to cap max new tokens at 12", err)
 	}
 }

@@ -4,10 +4,12 @@
 package eval
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"time"
 
+	"github.com/dprkit/dprkit/dprlib/device"
 	"github.com/dprkit/dprkit/dprlib/internal/jsonfile"
 	"github.com/dprkit/dprkit/dprlib/policy"
 	"github.com/dprkit/dprkit/dprlib/scan"
@@ -67,12 +69,18 @@ type Evaluator struct {
 // Evaluate decodes a response for every example's command under m and
 // verifies it. The examples' own actions are not used: the verifier
 // recomputes the expected output from the command.
-func (e *Evaluator) Evaluate(m *policy.Model, examples []scan.Example, opts Options) (Result, error) {
+func (e *Evaluator) Evaluate(ctx context.Context, m *policy.Model, examples []scan.Example, opts Options) (
+	Result, error) {
 	if opts.BatchSize < 1 {
 		return Result{}, fmt.Errorf("evaluation batch size %d is invalid: it must be at least 1", opts.BatchSize)
 	}
 	if len(examples) == 0 {
 		return Result{}, fmt.Errorf("no held-out examples to evaluate: the test split is empty")
+	}
+	need := m.Config.SamplingBytes(opts.BatchSize)
+	if err := policy.CheckMemory(need, device.TotalMemory(),
+		fmt.Sprintf("decoding %d commands at once", opts.BatchSize), "lower the evaluation batch size"); err != nil {
+		return Result{}, err
 	}
 	sampling := policy.SampleOptions{Temperature: opts.Temperature, TopK: opts.TopK, TopP: opts.TopP,
 		MaxNewTokens: opts.MaxNewTokens, EOS: tokenizer.EOSID, Pad: tokenizer.PadID}
@@ -81,6 +89,9 @@ func (e *Evaluator) Evaluate(m *policy.Model, examples []scan.Example, opts Opti
 	res := Result{Count: len(examples)}
 	exact, eos, edits := 0, 0, 0
 	for lo := 0; lo < len(examples); lo += opts.BatchSize {
+		if err := ctx.Err(); err != nil {
+			return Result{}, fmt.Errorf("evaluation stopped after %d of %d commands: %w", lo, len(examples), err)
+		}
 		part := examples[lo:min(lo+opts.BatchSize, len(examples))]
 		prompts := make([][]int32, len(part))
 		for i, ex := range part {

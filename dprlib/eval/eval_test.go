@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,7 +79,7 @@ func TestEvaluateCountsAndErrors(t *testing.T) {
 	examples := scan.Generate()[:5]
 	opts := Greedy()
 	opts.BatchSize, opts.MaxNewTokens = 2, 8
-	res, err := e.Evaluate(m, examples, opts)
+	res, err := e.Evaluate(context.Background(), m, examples, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,10 +99,10 @@ func TestEvaluateCountsAndErrors(t *testing.T) {
 	}
 
 	opts.BatchSize = 0
-	if _, err := e.Evaluate(m, examples, opts); err == nil || !strings.Contains(err.Error(), "batch size 0") {
+	if _, err := e.Evaluate(context.Background(), m, examples, opts); err == nil || !strings.Contains(err.Error(), "batch size 0") {
 		t.Errorf("batch size 0: error = %v", err)
 	}
-	if _, err := e.Evaluate(m, nil, Greedy()); err == nil || !strings.Contains(err.Error(), "empty") {
+	if _, err := e.Evaluate(context.Background(), m, nil, Greedy()); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("no examples: error = %v", err)
 	}
 }
@@ -125,5 +126,25 @@ func TestWriteReportHashesConfig(t *testing.T) {
 	}
 	if back.Seed != 4 {
 		t.Errorf("seed %d, want 4", back.Seed)
+	}
+}
+
+func TestEvaluateStopsWhenCancelled(t *testing.T) {
+	cfg := policy.Config{VocabSize: tokenizer.ForSCAN().VocabSize(), Width: 16, Depth: 1, Heads: 2,
+		Context: 64, MLPRatio: 2}
+	m, err := policy.New(cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sampler, err := policy.NewSampler(device.MustBackend(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	e := &Evaluator{Sampler: sampler, Tokenizer: tokenizer.ForSCAN()}
+	_, err = e.Evaluate(ctx, m, scan.Generate()[:4], Greedy())
+	if err == nil || !strings.Contains(err.Error(), "stopped after 0 of 4") {
+		t.Errorf("error = %v, want the evaluation to stop", err)
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dprkit/dprkit/dprlib/datapath"
 	"github.com/dprkit/dprkit/dprlib/internal/jsonfile"
+	"github.com/dprkit/dprkit/dprlib/scan"
 )
 
 func TestReproduceSmoke(t *testing.T) {
@@ -67,7 +69,7 @@ func TestProfileValidate(t *testing.T) {
 		{func(p *Profile) { p.Seeds = []uint64{1, 1} }, "seed 1 twice"},
 		{func(p *Profile) { p.RefFraction = 0.3 }, "reference fraction 0.3"},
 		{func(p *Profile) { p.RefFraction = 1 }, "π_SFT itself"},
-		{func(p *Profile) { p.SFT.Fractions = []float64{0.5, 0.75} }, "must end at 1"},
+		{func(p *Profile) { p.SFT.Fractions = []float64{0.5, 0.75} }, "end the list with 1"},
 		{func(p *Profile) { p.DPR.Beta = -1 }, "β = -1"},
 	}
 	for _, c := range cases {
@@ -101,6 +103,10 @@ func TestLoadTaskErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "gen-p8") {
 		t.Errorf("unknown split: error = %v, want it to list valid names", err)
 	}
+	_, err = LoadTask("", "gen-p16", 100000)
+	if err == nil || !strings.Contains(err.Error(), "exceeds the 17565 held-out commands") {
+		t.Errorf("evaluation count past the test set: error = %v", err)
+	}
 	task, err := LoadTask("", "gen-p1", 50)
 	if err != nil {
 		t.Fatal(err)
@@ -120,5 +126,39 @@ func TestDescribe(t *testing.T) {
 	}
 	if one := Describe([]float64{7}); one.Std != 0 || one.Mean != 7 {
 		t.Errorf("one value: %+v", one)
+	}
+}
+
+func TestLoadTaskRejectsEditedOfficialFile(t *testing.T) {
+	realDir, err := datapath.Resolve("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := scan.SplitFiles("simple-p1")
+	dir := t.TempDir()
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(realDir, filepath.FromSlash(f)))
+		if err != nil {
+			t.Skipf("official SCAN files not found under %s: %v", realDir, err)
+		}
+		if strings.HasSuffix(f, "p1.txt") {
+			// Relabel one demonstration: still well formed, but not the published file.
+			data = []byte(strings.Replace(string(data), "OUT: I_", "OUT: I_WALK I_", 1))
+		}
+		dest := filepath.Join(dir, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dest, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = LoadTask(dir, "simple-p1", 10)
+	if err == nil || !strings.Contains(err.Error(), "tasks_train_simple_p1.txt") ||
+		!strings.Contains(err.Error(), "dpr data fetch") {
+		t.Errorf("edited file: error = %v, want it to name the file and the fix", err)
+	}
+	if _, err := LoadTask(realDir, "simple-p1", 10); err != nil {
+		t.Errorf("published files rejected: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 
 	"github.com/dprkit/dprkit/dprlib/device"
@@ -119,6 +120,10 @@ func (pl *Pipeline) SFT(ctx context.Context, seed uint64) (*SFTRun, error) {
 		pl.log().Info("reusing SFT run", "seed", seed, "dir", run.Dir)
 		run.Result, run.Reused = res, true
 	} else {
+		// A folder without a log is a run that stopped part-way: start it again.
+		if err := clearStage(run.Dir); err != nil {
+			return nil, err
+		}
 		pl.log().Info("SFT", "seed", seed, "examples", len(pl.Task.Demos), "dir", run.Dir)
 		model, err := policy.New(p.Model, seed)
 		if err != nil {
@@ -134,16 +139,32 @@ func (pl *Pipeline) SFT(ctx context.Context, seed uint64) (*SFTRun, error) {
 		}
 	}
 	if run.Model, err = run.Checkpoint(1); err != nil {
-		return nil, err
+		return nil, damagedStage(run.Dir, err)
 	}
 	return run, nil
 }
 
+// clearStage removes what an unfinished stage left in dir. Stage folders
+// are named by the hash of their configuration, so nothing else lives there.
+func clearStage(dir string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("clear unfinished stage %s: %w", dir, err)
+	}
+	return nil
+}
+
+// damagedStage explains a finished stage whose files no longer load.
+func damagedStage(dir string, err error) error {
+	return fmt.Errorf("stage folder %s is damaged (%w): delete the folder and run again to recompute it",
+		dir, err)
+}
+
 // Evaluate scores m on the task's held-out commands with the profile's
 // decoding. A non-empty reportPath receives the JSON report.
-func (pl *Pipeline) Evaluate(m *policy.Model, seed uint64, reportPath, checkpoint string) (eval.Result, error) {
+func (pl *Pipeline) Evaluate(ctx context.Context, m *policy.Model, seed uint64, reportPath, checkpoint string) (
+	eval.Result, error) {
 	p := pl.Profile
-	res, err := pl.evaluator.Evaluate(m, pl.Task.Eval, p.Decoding)
+	res, err := pl.evaluator.Evaluate(ctx, m, pl.Task.Eval, p.Decoding)
 	if err != nil || reportPath == "" {
 		return res, err
 	}
@@ -183,13 +204,16 @@ func (pl *Pipeline) DPR(ctx context.Context, s *SFTRun) (*DPRRun, error) {
 		pl.log().Info("reusing DPR run", "seed", s.Seed, "dir", run.Dir)
 		run.Result, run.Reused = res, true
 		if run.Model, _, err = policy.LoadCheckpoint(filepath.Join(run.Dir, dpr.FinalCheckpoint)); err != nil {
-			return nil, err
+			return nil, damagedStage(run.Dir, err)
 		}
 		return run, nil
 	}
+	if err := clearStage(run.Dir); err != nil {
+		return nil, err
+	}
 	ref, err := s.Checkpoint(p.RefFraction)
 	if err != nil {
-		return nil, err
+		return nil, damagedStage(s.Dir, err)
 	}
 	meta, err := pl.metadata(s.Seed)
 	if err != nil {
@@ -201,7 +225,7 @@ func (pl *Pipeline) DPR(ctx context.Context, s *SFTRun) (*DPRRun, error) {
 		EOS: tokenizer.EOSID, Pad: tokenizer.PadID, Dir: run.Dir, Meta: meta, Progress: pl.Progress,
 		Verifier: pl.Task.Verifier(),
 		Eval: func(m *policy.Model) (float64, error) {
-			r, err := pl.evaluator.Evaluate(m, pl.Task.Eval, p.Decoding)
+			r, err := pl.evaluator.Evaluate(ctx, m, pl.Task.Eval, p.Decoding)
 			return r.ExactMatch, err
 		},
 	}

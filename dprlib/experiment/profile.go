@@ -144,9 +144,6 @@ func (p Profile) Validate() error {
 		return fmt.Errorf("reference fraction 1 is π_SFT itself, so the log-ratio reward would be 0 " +
 			"everywhere: pick an earlier checkpoint such as 0.5")
 	}
-	if p.SFT.Fractions[len(p.SFT.Fractions)-1] != 1 {
-		return fmt.Errorf("SFT checkpoint fractions %v must end at 1, the π_SFT checkpoint", p.SFT.Fractions)
-	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -106,7 +107,6 @@ type Summary struct {
 	DPRExactMatch Stats    `json:"dpr_exact_match"`
 	Improvement   Stats    `json:"improvement"`
 	Figures       []string `json:"figures"`
-	Seconds       float64  `json:"seconds"`
 }
 
 // SummaryName is the file Reproduce writes into the output directory.
@@ -122,6 +122,12 @@ func Reproduce(ctx context.Context, opts Options) (*Summary, error) {
 	}
 	if opts.WorkDir == "" || opts.OutDir == "" {
 		return nil, fmt.Errorf("reproduce needs a work directory and an output directory")
+	}
+	// Fail now, not after hours of training, if an output folder cannot exist.
+	for _, dir := range []string{opts.OutDir, opts.WorkDir} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("create output folder: %w", err)
+		}
 	}
 	log := opts.Logger
 	if log == nil {
@@ -182,11 +188,10 @@ func Reproduce(ctx context.Context, opts Options) (*Summary, error) {
 		}
 		sum.Figures = append(sum.Figures, paths...)
 	}
-	sum.Seconds = time.Since(start).Seconds()
 	if err := jsonfile.Write(filepath.Join(opts.OutDir, SummaryName), sum); err != nil {
 		return nil, err
 	}
-	log.Info("reproduce finished", "seconds", math.Round(sum.Seconds),
+	log.Info("reproduce finished", "seconds", math.Round(time.Since(start).Seconds()),
 		"sft_exact_match", sum.SFTExactMatch.Mean, "dpr_exact_match", sum.DPRExactMatch.Mean)
 	return sum, nil
 }
@@ -208,7 +213,7 @@ func (pl *Pipeline) runSeed(ctx context.Context, seed uint64) (*seedRun, error) 
 	}
 	out := &seedRun{sft: s, result: SeedResult{Seed: seed, Dir: s.Dir,
 		SFTTokensPerSecond: s.Result.TokensPerSecond, SFTSeconds: s.Result.Seconds}}
-	out.sftEval, err = pl.Evaluate(s.Model, seed, filepath.Join(s.Dir, "eval-sft.json"),
+	out.sftEval, err = pl.Evaluate(ctx, s.Model, seed, filepath.Join(s.Dir, "eval-sft.json"),
 		sft.CheckpointPath(s.Dir, 1))
 	if err != nil {
 		return nil, err
@@ -221,7 +226,7 @@ func (pl *Pipeline) runSeed(ctx context.Context, seed uint64) (*seedRun, error) 
 		return nil, err
 	}
 	out.result.DPRSeconds = out.dpr.Result.Seconds
-	dprEval, err := pl.Evaluate(out.dpr.Model, seed, filepath.Join(out.dpr.Dir, "eval-dpr.json"),
+	dprEval, err := pl.Evaluate(ctx, out.dpr.Model, seed, filepath.Join(out.dpr.Dir, "eval-dpr.json"),
 		filepath.Join(out.dpr.Dir, dpr.FinalCheckpoint))
 	if err != nil {
 		return nil, err
@@ -274,7 +279,7 @@ func (pl *Pipeline) RewardHeatmaps(s *SFTRun, sftEval eval.Result) ([]figures.He
 	}
 	ref, err := s.Checkpoint(p.RefFraction)
 	if err != nil {
-		return nil, err
+		return nil, damagedStage(s.Dir, err)
 	}
 	pick := sftEval.Predictions[0]
 	for _, pr := range sftEval.Predictions {

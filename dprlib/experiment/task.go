@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/dprkit/dprkit/data"
+	"github.com/dprkit/dprkit/dprlib/fetch"
 	"github.com/dprkit/dprkit/dprlib/internal/demos"
 	"github.com/dprkit/dprkit/dprlib/policy"
 	"github.com/dprkit/dprkit/dprlib/scan"
@@ -34,6 +36,9 @@ func LoadTask(dataDir, name string, evalCount int) (*Task, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := verifyOfficialFiles(dataDir, name); err != nil {
+		return nil, err
+	}
 	if len(split.Test) == 0 {
 		return nil, fmt.Errorf("split %q has no held-out commands to evaluate on: pick a split with a test set",
 			name)
@@ -45,6 +50,10 @@ func LoadTask(dataDir, name string, evalCount int) (*Task, error) {
 	}
 	for _, d := range t.Demos {
 		t.Prompts = append(t.Prompts, d.Prompt())
+	}
+	if evalCount > len(split.Test) {
+		return nil, fmt.Errorf("evaluation count %d exceeds the %d held-out commands of split %q: "+
+			"use 0 to score them all", evalCount, len(split.Test), name)
 	}
 	t.Eval = split.Test
 	if evalCount > 0 && evalCount < len(split.Test) {
@@ -82,4 +91,22 @@ func (t *Task) Verifier() func(prompt, response []int32) float64 {
 		}
 		return 1
 	}
+}
+
+// verifyOfficialFiles checks the files of an official split against the
+// embedded manifest, so that an edited or damaged copy cannot pass for SCAN.
+func verifyOfficialFiles(dataDir, split string) error {
+	files := scan.SplitFiles(split)
+	if len(files) == 0 {
+		return nil
+	}
+	manifest, err := fetch.ParseManifest(data.SCANManifest)
+	if err != nil {
+		return err
+	}
+	if err := fetch.VerifyFiles(dataDir, manifest, files); err != nil {
+		return fmt.Errorf("split %q: %w\nthe official files must match their published SHA-256; "+
+			"run \"dpr data fetch -data-dir %s\" to replace them", split, err, dataDir)
+	}
+	return nil
 }

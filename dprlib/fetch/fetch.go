@@ -194,9 +194,33 @@ func Verify(destDir string, m Manifest) error {
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("fetch: %d of %d files of %q in %s failed verification; "+
-			"run \"dpr data fetch\" to download them again:\n%s",
+		return fmt.Errorf("fetch: %d of %d files of %q in %s failed verification:\n%s",
 			len(problems), len(m.Files), m.Name, destDir, strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+// VerifyFiles checks the files of m whose manifest paths are listed in paths,
+// and reports every one that is missing or differs. A path that m does not
+// list is an error too.
+func VerifyFiles(destDir string, m Manifest, paths []string) error {
+	byPath := make(map[string]File, len(m.Files))
+	for _, f := range m.Files {
+		byPath[f.Path] = f
+	}
+	var problems []string
+	for _, p := range paths {
+		f, ok := byPath[p]
+		if !ok {
+			return fmt.Errorf("fetch: %s is not in the manifest of %q", p, m.Name)
+		}
+		if err := verifyFile(localPath(destDir, f), f); err != nil {
+			problems = append(problems, "  "+err.Error())
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("fetch: %d of %d files of %q in %s do not match the manifest:\n%s",
+			len(problems), len(paths), m.Name, destDir, strings.Join(problems, "\n"))
 	}
 	return nil
 }

@@ -292,7 +292,7 @@ func TestVerify(t *testing.T) {
 		"2 of 3 files",
 		"corrupt.txt: sha256 mismatch: expected " + sum(goodContent) + ", got " + sum(corruptContent),
 		filepath.Join(dest, "test", "missing.txt") + ": missing",
-		"dpr data fetch",
+		"failed verification",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("Verify error = %q, want it to contain %q", err, want)
@@ -373,5 +373,27 @@ func TestParseManifestErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), test.want) {
 			t.Errorf("%s: ParseManifest error = %q, want it to contain %q", test.name, err, test.want)
 		}
+	}
+}
+
+func TestVerifyFiles(t *testing.T) {
+	dest := t.TempDir()
+	m := testManifest(goodFile(), corruptFile())
+	if err := os.MkdirAll(filepath.Join(dest, "test"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dest, "test", "good.txt"), []byte(goodContent), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := VerifyFiles(dest, m, []string{goodFile().Path}); err != nil {
+		t.Errorf("a good file failed: %v", err)
+	}
+	err := VerifyFiles(dest, m, []string{goodFile().Path, corruptFile().Path})
+	if err == nil || !strings.Contains(err.Error(), "1 of 2 files") {
+		t.Errorf("a missing file: error = %v, want 1 of 2 files to fail", err)
+	}
+	if err := VerifyFiles(dest, m, []string{"test/other.txt"}); err == nil ||
+		!strings.Contains(err.Error(), "not in the manifest") {
+		t.Errorf("an unlisted path: error = %v", err)
 	}
 }

@@ -203,6 +203,12 @@ func dprTrainingFigure(runs []DPRCurve) (*panelFigure, error) {
 		}
 	}
 	legend.Add("SFT exact match (step 0)", sftBaselineThumbnail{})
+	// Exact match cannot go below 0 %: keep a flat curve at 0 from showing
+	// a negative axis.
+	exact.Y.Min = math.Max(exact.Y.Min, 0)
+	if exact.Y.Max <= exact.Y.Min {
+		exact.Y.Max = exact.Y.Min + 1
+	}
 
 	panels := []*plot.Plot{reward, kl, exact}
 	for i, p := range panels {

@@ -12,14 +12,16 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/dprkit/dprkit/dprlib/internal/atomicfile"
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // checkpointMagic opens every checkpoint file; the digit is the format version.
-const checkpointMagic = "DPRCKPT1\n"
+const checkpointMagic = "DPRCKPT2\n"
 
 // maxHeaderBytes bounds the JSON header so a corrupt length cannot exhaust memory.
 const maxHeaderBytes = 16 << 20
@@ -54,9 +56,11 @@ type checkpointHeader struct {
 // SaveCheckpoint writes m and meta to path atomically: a crash or error
 // leaves either the previous file or none, never a partial checkpoint.
 //
-// Layout: the line "DPRCKPT1", a little-endian uint32 header length, the JSON
-// header (config, weight names and shapes, metadata, payload SHA-256), then
-// every weight as little-endian float32 in ParamShapes order.
+// Layout: the line "DPRCKPT2", a little-endian uint32 header length, the JSON
+// header (config, weight names and shapes, metadata, payload SHA-256), every
+// weight as little-endian float32 in ParamShapes order, and a trailer: the
+// SHA-256 of the header and weights together, so that a changed byte
+// anywhere is reported as corruption.
 func SaveCheckpoint(path string, m *Model, meta Metadata) error {
 	shapes := m.Config.ParamShapes()
 	if len(shapes) != len(m.Params) {
@@ -89,6 +93,9 @@ func SaveCheckpoint(path string, m *Model, meta Metadata) error {
 	if err != nil {
 		return fmt.Errorf("save %s: encode header: %w", path, err)
 	}
+	trailer := sha256.New()
+	trailer.Write(header)
+	trailer.Write(payload.Bytes())
 	return atomicfile.Write(path, func(w io.Writer) error {
 		if _, err := io.WriteString(w, checkpointMagic); err != nil {
 			return err
@@ -96,11 +103,12 @@ func SaveCheckpoint(path string, m *Model, meta Metadata) error {
 		if err := binary.Write(w, binary.LittleEndian, uint32(len(header))); err != nil {
 			return err
 		}
-		if _, err := w.Write(header); err != nil {
-			return err
+		for _, part := range [][]byte{header, payload.Bytes(), trailer.Sum(nil)} {
+			if _, err := w.Write(part); err != nil {
+				return err
+			}
 		}
-		_, err := w.Write(payload.Bytes())
-		return err
+		return nil
 	})
 }
 
@@ -116,10 +124,18 @@ func LoadCheckpoint(path string) (*Model, Metadata, error) {
 		return nil, Metadata{}, fmt.Errorf("open checkpoint: %w", err)
 	}
 	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.IsDir() {
+		return nil, Metadata{}, fmt.Errorf("checkpoint %s is a directory: pass a .ckpt file inside it, "+
+			"such as %s", path, filepath.Join(path, "sft-1.ckpt"))
+	}
 	r := bufio.NewReader(f)
 
 	magic := make([]byte, len(checkpointMagic))
 	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != checkpointMagic {
+		if string(magic) == "DPRCKPT1\n" {
+			return nil, Metadata{}, fmt.Errorf("checkpoint %s uses format 1, which this version no "+
+				"longer reads: train it again", path)
+		}
 		return nil, Metadata{}, fmt.Errorf("%s is not a dpr checkpoint (it does not start with %q)",
 			path, checkpointMagic[:len(checkpointMagic)-1])
 	}
@@ -133,10 +149,12 @@ func LoadCheckpoint(path string) (*Model, Metadata, error) {
 	}
 	var h checkpointHeader
 	if err := json.Unmarshal(headerBytes, &h); err != nil {
-		return nil, Metadata{}, fmt.Errorf("checkpoint %s has an invalid header: %w", path, err)
+		return nil, Metadata{}, fmt.Errorf("checkpoint %s is corrupt: its header is not valid JSON (%v)",
+			path, err)
 	}
 	if err := h.Config.Validate(); err != nil {
-		return nil, Metadata{}, fmt.Errorf("checkpoint %s: %w", path, err)
+		return nil, Metadata{}, fmt.Errorf("checkpoint %s is corrupt: its header describes an invalid "+
+			"model (%v)", path, strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	shapes := h.Config.ParamShapes()
 	if !slices.EqualFunc(shapes, h.Params, func(a, b ParamShape) bool {
@@ -146,7 +164,9 @@ func LoadCheckpoint(path string) (*Model, Metadata, error) {
 	}
 
 	hash := sha256.New()
-	body := io.TeeReader(r, hash)
+	whole := sha256.New()
+	whole.Write(headerBytes)
+	body := io.TeeReader(r, io.MultiWriter(hash, whole))
 	m := &Model{Config: h.Config}
 	for _, ps := range shapes {
 		values := make([]float32, ps.Size())
@@ -155,12 +175,20 @@ func LoadCheckpoint(path string) (*Model, Metadata, error) {
 		}
 		m.Params = append(m.Params, tensors.FromFlatDataAndDimensions(values, ps.Dims...))
 	}
+	trailer := make([]byte, sha256.Size)
+	if _, err := io.ReadFull(r, trailer); err != nil {
+		return nil, Metadata{}, fmt.Errorf("checkpoint %s is truncated in its trailer: %w", path, err)
+	}
 	if n, _ := io.Copy(io.Discard, r); n != 0 {
-		return nil, Metadata{}, fmt.Errorf("checkpoint %s has %d unexpected bytes after the weights", path, n)
+		return nil, Metadata{}, fmt.Errorf("checkpoint %s has %d unexpected bytes after the trailer", path, n)
 	}
 	if got := hex.EncodeToString(hash.Sum(nil)); got != h.PayloadSHA256 {
 		return nil, Metadata{}, fmt.Errorf("checkpoint %s is corrupt: weights SHA-256 %s, header says %s",
 			path, got, h.PayloadSHA256)
+	}
+	if !bytes.Equal(whole.Sum(nil), trailer) {
+		return nil, Metadata{}, fmt.Errorf("checkpoint %s is corrupt: the SHA-256 of its header and "+
+			"weights does not match the trailer", path)
 	}
 	return m, h.Metadata, nil
 }

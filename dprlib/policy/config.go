@@ -35,7 +35,24 @@ func DefaultConfig(vocabSize int) Config {
 	return Config{VocabSize: vocabSize, Width: 64, Depth: 2, Heads: 4, Context: 64, MLPRatio: 4}
 }
 
-// Validate reports the first field of c that cannot build a model.
+// Upper bounds on a Config. They are far above any model the kit trains on a
+// CPU and stop a mistyped flag from building a graph that exhausts memory.
+const (
+	MaxVocabSize = 1 << 20
+	MaxWidth     = 8192
+	MaxDepth     = 128
+	MaxContext   = 8192
+	MaxMLPRatio  = 64
+)
+
+// String returns the shape in flag form, such as "width 64, depth 2, heads
+// 4, context 64, MLP ratio 4, vocabulary 23".
+func (c Config) String() string {
+	return fmt.Sprintf("width %d, depth %d, heads %d, context %d, MLP ratio %d, vocabulary %d",
+		c.Width, c.Depth, c.Heads, c.Context, c.MLPRatio, c.VocabSize)
+}
+
+// Validate reports every field of c that cannot build a model.
 func (c Config) Validate() error {
 	var errs []error
 	if c.VocabSize < 2 {
@@ -56,6 +73,18 @@ func (c Config) Validate() error {
 	}
 	if c.MLPRatio < 1 {
 		errs = append(errs, fmt.Errorf("MLP ratio %d is invalid: it must be at least 1", c.MLPRatio))
+	}
+	for _, limit := range []struct {
+		name       string
+		value, max int
+	}{
+		{"vocabulary size", c.VocabSize, MaxVocabSize}, {"width", c.Width, MaxWidth},
+		{"depth", c.Depth, MaxDepth}, {"context", c.Context, MaxContext}, {"MLP ratio", c.MLPRatio, MaxMLPRatio},
+	} {
+		if limit.value > limit.max {
+			errs = append(errs, fmt.Errorf("%s %d is too large: the kit accepts at most %d",
+				limit.name, limit.value, limit.max))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -126,4 +155,37 @@ func (c Config) NumParams() int {
 		n += p.Size()
 	}
 	return n
+}
+
+// bytesPerFloat is the size of a float32.
+const bytesPerFloat = 4
+
+// TrainingBytes estimates the memory of one training step on a batch of
+// rows × length tokens: the weights with their gradients, Adam moments and
+// updated copies, plus the activations kept for the backward pass. It is a
+// rough estimate, within a small factor, for refusing batches that cannot
+// fit.
+func (c Config) TrainingBytes(rows, length int) float64 {
+	perTokenLayer := float64((10+2*c.MLPRatio)*c.Width + 2*c.Heads*length)
+	perToken := float64(c.Depth)*perTokenLayer + float64(3*c.VocabSize+c.Width)
+	activations := 2 * float64(rows) * float64(length) * perToken
+	return bytesPerFloat * (8*float64(c.NumParams()) + activations)
+}
+
+// SamplingBytes estimates the memory of decoding rows sequences at once:
+// the key and value caches of every block and the weights.
+func (c Config) SamplingBytes(rows int) float64 {
+	caches := 2 * float64(c.Depth) * float64(rows) * float64(c.Context) * float64(c.Width)
+	return bytesPerFloat * (2*caches + float64(c.NumParams()))
+}
+
+// CheckMemory returns an error when need bytes exceed available bytes;
+// available 0 means unknown and never fails. what names the work and fix
+// the setting to lower, for the message.
+func CheckMemory(need, available float64, what, fix string) error {
+	if available <= 0 || need <= available {
+		return nil
+	}
+	return fmt.Errorf("%s needs about %.1f GiB, more than the %.1f GiB of this machine: %s",
+		what, need/(1<<30), available/(1<<30), fix)
 }

@@ -96,3 +96,27 @@ func (m *Model) paramArgs() []any {
 	}
 	return args
 }
+
+// SameWeights reports whether a and b have equal configs and bit-identical
+// weights.
+func SameWeights(a, b *Model) (bool, error) {
+	if a.Config != b.Config {
+		return false, nil
+	}
+	for i := range a.Params {
+		x, err := tensors.CopyFlatData[float32](a.Params[i])
+		if err != nil {
+			return false, err
+		}
+		y, err := tensors.CopyFlatData[float32](b.Params[i])
+		if err != nil {
+			return false, err
+		}
+		for j := range x {
+			if math.Float32bits(x[j]) != math.Float32bits(y[j]) {
+				return false, nil
+			}
+		}
+	}
+	return true, nil
+}

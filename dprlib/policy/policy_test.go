@@ -114,7 +114,8 @@ func TestLoadCheckpointErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	flipped := slices.Clone(data)
-	flipped[len(flipped)-3] ^= 0xff
+	flipped[len(flipped)-40] ^= 0xff // A weight byte, before the 32-byte trailer.
+	headerEdit := []byte(strings.Replace(string(data), `"step":0`, `"step":7`, 1))
 	cases := map[string]struct {
 		content []byte
 		want    string
@@ -122,6 +123,8 @@ func TestLoadCheckpointErrors(t *testing.T) {
 		"not a checkpoint": {[]byte("hello world, this is text"), "not a dpr checkpoint"},
 		"truncated":        {data[:len(data)-10], "truncated"},
 		"corrupt weights":  {flipped, "corrupt"},
+		"edited header":    {headerEdit, "does not match the trailer"},
+		"old format":       {append([]byte("DPRCKPT1\n"), data[9:]...), "format 1"},
 	}
 	for name, c := range cases {
 		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-"))
@@ -136,6 +139,10 @@ func TestLoadCheckpointErrors(t *testing.T) {
 	_, _, err = LoadCheckpoint(filepath.Join(dir, "missing.ckpt"))
 	if err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("missing file: error = %v, want \"not found\"", err)
+	}
+	_, _, err = LoadCheckpoint(dir)
+	if err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("directory: error = %v, want \"is a directory\"", err)
 	}
 }
 

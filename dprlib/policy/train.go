@@ -38,16 +38,16 @@ func (a AdamConfig) Validate() error {
 	switch {
 	case !(a.LearningRate > 0) || math.IsInf(a.LearningRate, 0):
 		return fmt.Errorf("learning rate %g is invalid: it must be a positive finite number", a.LearningRate)
-	case a.Beta1 < 0 || a.Beta1 >= 1:
+	case !(a.Beta1 >= 0 && a.Beta1 < 1):
 		return fmt.Errorf("Adam beta1 %g is invalid: it must be in [0, 1)", a.Beta1)
-	case a.Beta2 < 0 || a.Beta2 >= 1:
+	case !(a.Beta2 >= 0 && a.Beta2 < 1):
 		return fmt.Errorf("Adam beta2 %g is invalid: it must be in [0, 1)", a.Beta2)
-	case !(a.Epsilon > 0):
-		return fmt.Errorf("Adam epsilon %g is invalid: it must be positive", a.Epsilon)
-	case a.WeightDecay < 0:
-		return fmt.Errorf("weight decay %g is invalid: it must be 0 or positive", a.WeightDecay)
-	case a.ClipNorm < 0:
-		return fmt.Errorf("clip norm %g is invalid: it must be 0 (off) or positive", a.ClipNorm)
+	case !(a.Epsilon > 0) || math.IsInf(a.Epsilon, 0):
+		return fmt.Errorf("Adam epsilon %g is invalid: it must be a positive finite number", a.Epsilon)
+	case !(a.WeightDecay >= 0) || math.IsInf(a.WeightDecay, 0):
+		return fmt.Errorf("weight decay %g is invalid: it must be 0 or a positive finite number", a.WeightDecay)
+	case !(a.ClipNorm >= 0) || math.IsInf(a.ClipNorm, 0):
+		return fmt.Errorf("clip norm %g is invalid: it must be 0 (off) or a positive finite number", a.ClipNorm)
 	}
 	return nil
 }

@@ -90,6 +90,30 @@ func LoadSplit(dataDir, name string) (Split, error) {
 		name, strings.Join(SplitNames(), ", "))
 }
 
+// SplitFiles returns the files that LoadSplit reads for an official split,
+// as slash-separated paths relative to the data directory (such as
+// "scan/simple_split/tasks_train_simple.txt"). It returns nil for generated
+// splits and unknown names.
+func SplitFiles(name string) []string {
+	simple := []string{"simple_split/tasks_train_simple.txt", "simple_split/tasks_test_simple.txt"}
+	var files []string
+	switch name {
+	case "simple":
+		files = simple
+	case "length":
+		files = []string{"length_split/tasks_train_length.txt", "length_split/tasks_test_length.txt"}
+	}
+	for _, p := range sizePercents {
+		if name == fmt.Sprintf("simple-p%d", p) {
+			files = append(simple, fmt.Sprintf("size_variations/tasks_train_simple_p%d.txt", p))
+		}
+	}
+	for i, f := range files {
+		files[i] = DataSubdir + "/" + f
+	}
+	return files
+}
+
 // loadTrainTest reads a split from two files under dataDir/scan.
 func loadTrainTest(dataDir, name, trainFile, testFile string) (Split, error) {
 	root, err := officialRoot(dataDir, name)

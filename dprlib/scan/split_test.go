@@ -336,3 +336,21 @@ func TestUniformIndexRange(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitFiles(t *testing.T) {
+	cases := map[string]int{"simple": 2, "length": 2, "simple-p8": 3, "gen-p8": 0, "nope": 0}
+	for name, want := range cases {
+		files := SplitFiles(name)
+		if len(files) != want {
+			t.Errorf("SplitFiles(%q) = %v, want %d files", name, files, want)
+		}
+		for _, f := range files {
+			if !strings.HasPrefix(f, "scan/") {
+				t.Errorf("SplitFiles(%q) lists %q outside scan/", name, f)
+			}
+		}
+	}
+	if got := SplitFiles("simple-p8")[2]; got != "scan/size_variations/tasks_train_simple_p8.txt" {
+		t.Errorf("size variation file = %q", got)
+	}
+}

@@ -2,7 +2,7 @@
 # Executes the kit's Go notebooks headless (jupyter nbconvert with the GoNB kernel) and fails
 # when any cell fails.
 #
-#   bash dprlib/scripts/run-notebooks.sh             # notebooks/*.ipynb, executed copies in a temp folder
+#   bash dprlib/scripts/run-notebooks.sh             # notebooks/*.ipynb; copies kept only on failure
 #   bash dprlib/scripts/run-notebooks.sh --out DIR   # executed copies in DIR
 #   bash dprlib/scripts/run-notebooks.sh --in-place  # write the outputs into the notebooks themselves
 #   bash dprlib/scripts/run-notebooks.sh [options] notebooks/a.ipynb ...  # only these notebooks
@@ -85,8 +85,10 @@ if [ ${#notebooks[@]} -eq 0 ]; then
 fi
 
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/dpr-notebooks.XXXXXX")"
+keep_copies=1
 if [ -z "$out_dir" ]; then
 	out_dir="$work_dir/executed"
+	keep_copies=0
 fi
 mkdir -p "$out_dir"
 out_dir="$(cd "$out_dir" && pwd)"
@@ -220,8 +222,10 @@ for notebook in "${notebooks[@]}"; do
 	if [ "$in_place" = 1 ]; then
 		cp "$executed" "$notebook"
 		echo "run-notebooks: ok $notebook ($elapsed s), outputs written into it"
-	else
+	elif [ "$keep_copies" = 1 ]; then
 		echo "run-notebooks: ok $notebook ($elapsed s) -> $executed"
+	else
+		echo "run-notebooks: ok $notebook ($elapsed s)"
 	fi
 done
 
@@ -230,7 +234,6 @@ if [ ${#failed[@]} -gt 0 ]; then
 	echo "run-notebooks: nbconvert logs are in $work_dir, executed copies in $out_dir" >&2
 	exit 1
 fi
-if [ "$in_place" = 1 ]; then
-	rm -rf "$work_dir"
-fi
+# On success only the copies asked for with --out are kept; a failure keeps everything above.
+rm -rf "$work_dir"
 echo "run-notebooks: all ${#notebooks[@]} notebooks ran without errors"

@@ -10,6 +10,18 @@
 
 set -euo pipefail
 
+case "${1:-}" in
+-h | --help)
+	sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	exit 0
+	;;
+"") ;;
+*)
+	echo "test: unknown argument $1; it takes none (see --help)" >&2
+	exit 2
+	;;
+esac
+
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo_root"
 

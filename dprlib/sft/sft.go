@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/dprkit/dprkit/dprlib/device"
 	"github.com/dprkit/dprkit/dprlib/internal/jsonfile"
 	"github.com/dprkit/dprkit/dprlib/internal/shuffle"
 	"github.com/dprkit/dprkit/dprlib/policy"
@@ -84,7 +85,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("warm-up steps %d is invalid: it must be 0 or more", c.WarmupSteps)
 	case c.Schedule != "cosine" && c.Schedule != "constant":
 		return fmt.Errorf("learning-rate schedule %q is unknown: use \"cosine\" or \"constant\"", c.Schedule)
-	case c.MinLRRatio < 0 || c.MinLRRatio > 1:
+	case !(c.MinLRRatio >= 0 && c.MinLRRatio <= 1):
 		return fmt.Errorf("minimum learning-rate ratio %g is invalid: it must be in [0, 1]", c.MinLRRatio)
 	case c.LogEvery < 1:
 		return fmt.Errorf("log interval %d is invalid: it must be at least 1 step", c.LogEvery)
@@ -92,8 +93,8 @@ func (c Config) Validate() error {
 	return ValidateFractions(c.Fractions)
 }
 
-// ValidateFractions checks that checkpoint fractions are strictly increasing
-// and inside (0, 1].
+// ValidateFractions checks that checkpoint fractions are strictly increasing,
+// inside (0, 1], and end at 1, the final model π_SFT.
 func ValidateFractions(fractions []float64) error {
 	if len(fractions) == 0 {
 		return errors.New("no checkpoint fractions given: list at least one, e.g. 0.5,1")
@@ -108,14 +109,22 @@ func ValidateFractions(fractions []float64) error {
 				"without repeats", f, fractions[i-1])
 		}
 	}
+	if last := fractions[len(fractions)-1]; last != 1 {
+		return fmt.Errorf("checkpoint fractions end at %g, so the final model would not be saved: "+
+			"end the list with 1", last)
+	}
 	return nil
 }
 
 // CheckpointPath returns the file name used for the checkpoint at fraction f
 // in dir, such as dir/sft-0.5.ckpt; fraction 0 is the untrained model.
 func CheckpointPath(dir string, f float64) string {
-	return filepath.Join(dir, "sft-"+strconv.FormatFloat(f, 'f', -1, 64)+".ckpt")
+	return filepath.Join(dir, "sft-"+strconv.FormatFloat(f, 'g', -1, 64)+".ckpt")
 }
+
+// maxSteps bounds the updates of one run, so that a mistyped epoch count
+// fails at once instead of running for years.
+const maxSteps = 100_000_000
 
 // Checkpoint records one saved model.
 type Checkpoint struct {
@@ -182,8 +191,26 @@ func Train(ctx context.Context, backend compute.Backend, m *policy.Model, data [
 	}
 	meta.Kind, meta.Train = "sft", trainJSON
 
-	total := int(math.Ceil(cfg.Epochs * float64(len(data))))
+	totalExamples := math.Ceil(cfg.Epochs * float64(len(data)))
+	if totalExamples/float64(cfg.BatchSize) > maxSteps {
+		return nil, fmt.Errorf("%g epochs of %d demonstrations in batches of %d is more than %d updates: "+
+			"lower the epochs", cfg.Epochs, len(data), cfg.BatchSize, maxSteps)
+	}
+	total := int(totalExamples)
 	steps := (total + cfg.BatchSize - 1) / cfg.BatchSize
+	if cfg.WarmupSteps >= steps {
+		return nil, fmt.Errorf("warm-up of %d updates is not shorter than the run's %d updates: "+
+			"lower the warm-up", cfg.WarmupSteps, steps)
+	}
+	longest := 0
+	for _, s := range data {
+		longest = max(longest, len(s.Tokens))
+	}
+	need := m.Config.TrainingBytes(cfg.BatchSize, policy.BucketLength(longest, m.Config.Context))
+	if err := policy.CheckMemory(need, device.TotalMemory(),
+		fmt.Sprintf("training on batches of %d", cfg.BatchSize), "lower the batch size or the model size"); err != nil {
+		return nil, err
+	}
 	res := &Result{Config: cfg, Examples: len(data), Steps: steps}
 	save := func(f float64, seen int) error {
 		meta.Fraction, meta.Step, meta.ExamplesSeen = f, trainer.Steps, seen
@@ -207,7 +234,8 @@ func Train(ctx context.Context, backend compute.Backend, m *policy.Model, data [
 	defer rep.Finish()
 	for step := 1; step <= steps; step++ {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("SFT stopped at step %d: %w", step, err)
+			return nil, fmt.Errorf("SFT stopped at step %d of %d: %w; the checkpoints already in %s are "+
+				"complete, but the run is not (it has no %s)", step, steps, err, dir, LogName)
 		}
 		n := min(cfg.BatchSize, total-seen)
 		batchSeqs := order.Next(n)

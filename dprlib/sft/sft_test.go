@@ -25,6 +25,7 @@ func TestValidateFractions(t *testing.T) {
 		{[]float64{0, 1}, "outside (0, 1]"},
 		{[]float64{0.5, 1.5}, "outside (0, 1]"},
 		{nil, "no checkpoint fractions"},
+		{[]float64{0.25, 0.5}, "end the list with 1"},
 	}
 	for _, c := range cases {
 		err := ValidateFractions(c.fractions)
@@ -159,5 +160,34 @@ func TestTrainRejectsLongDemonstration(t *testing.T) {
 		t.TempDir(), policy.Metadata{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "context 64") {
 		t.Errorf("error = %v, want it to name the context", err)
+	}
+}
+
+func TestTrainRejectsLongWarmup(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.BatchSize, cfg.Epochs, cfg.WarmupSteps = 10, 1, 4 // 4 updates in all.
+	_, err := Train(context.Background(), device.MustBackend(), smallModel(t), demos(t, 40), cfg,
+		t.TempDir(), policy.Metadata{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "warm-up of 4 updates") {
+		t.Errorf("error = %v, want it to reject the warm-up", err)
+	}
+}
+
+func TestTrainRejectsHugeEpochs(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Epochs = 1e12
+	_, err := Train(context.Background(), device.MustBackend(), smallModel(t), demos(t, 40), cfg,
+		t.TempDir(), policy.Metadata{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "lower the epochs") {
+		t.Errorf("error = %v, want it to reject the epoch count", err)
+	}
+}
+
+func TestCheckpointPathNames(t *testing.T) {
+	cases := map[float64]string{0: "sft-0.ckpt", 0.25: "sft-0.25.ckpt", 1: "sft-1.ckpt", 1e-300: "sft-1e-300.ckpt"}
+	for f, want := range cases {
+		if got := filepath.Base(CheckpointPath("d", f)); got != want {
+			t.Errorf("CheckpointPath(%g) = %s, want %s", f, got, want)
+		}
 	}
 }

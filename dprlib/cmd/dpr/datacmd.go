@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/dprkit/dprkit/data"
 	"github.com/dprkit/dprkit/dprlib/datapath"
@@ -12,14 +14,24 @@ import (
 )
 
 func runData(ctx context.Context, env *environment, args []string) error {
+	const actions = "use \"dpr data fetch\" to download the official SCAN files or \"dpr data verify\" " +
+		"to check them; add -h after either for its flags"
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprintln(env.stderr, "Usage: dpr data fetch|verify [flags]\n\n"+actions+".")
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || (args[0] != "fetch" && args[0] != "verify") {
-		return usageError{errors.New("use \"dpr data fetch\" to download the official SCAN files " +
-			"or \"dpr data verify\" to check them")}
+		return usageError{errors.New(actions)}
 	}
 	action := args[0]
-	fs := newFlagSet(env, "data", action)
-	dataDir := fs.String("data-dir", "", "destination folder (default $DPR_DATA_DIR, then the user cache "+
-		"folder; the repository's shared data folder is only read, never written)")
+	fs := newFlagSet(env, "data", "data "+action)
+	dataDir := fs.String("data-dir", "", "folder to write to or check (default $DPR_DATA_DIR, then the "+
+		"user cache folder; verify also looks in shared/data beside the repository)")
+	baseURL := ""
+	if action == "fetch" {
+		fs.StringVar(&baseURL, "base-url", "", "download from a mirror with the upstream repository's "+
+			"file layout, such as http://host/SCAN (default the pinned GitHub commit)")
+	}
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -27,32 +39,52 @@ func runData(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	dir := *dataDir
-	if dir == "" {
-		dir = os.Getenv(datapath.EnvVar)
+	dir, err := dataTarget(*dataDir, action)
+	if err != nil {
+		return err
 	}
-	if dir == "" && action == "verify" {
-		if dir, err = datapath.Resolve(""); err != nil {
-			return err
-		}
+	if info, err := os.Stat(dir); err == nil && !info.IsDir() {
+		return usageError{fmt.Errorf("data folder %s is a file: give a folder with -data-dir", dir)}
 	}
-	if dir == "" {
-		if dir, err = datapath.CacheDir(); err != nil {
-			return err
-		}
-	}
+
 	if action == "verify" {
 		if err := fetch.Verify(dir, manifest); err != nil {
-			return fmt.Errorf("%w\nrun \"dpr data fetch -data-dir %s\" to download what is missing", err, dir)
+			return fmt.Errorf("%w\nrun \"dpr data fetch -data-dir %s\" to download the missing or "+
+				"differing files", err, dir)
 		}
 		fmt.Fprintf(env.stdout, "all %d SCAN files in %s match their checksums\n", len(manifest.Files), dir)
 		return nil
 	}
-	res, err := fetch.Fetch(ctx, manifest, "", dir, nil)
+	res, err := fetch.Fetch(ctx, manifest, baseURL, dir, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("download into %s failed for %d of %d files (%d were already present); "+
+			"check the network, or pass -base-url with a mirror. First failure:\n  %s",
+			dir, len(manifest.Files)-len(res.Downloaded)-len(res.Present), len(manifest.Files),
+			len(res.Present), firstLine(err))
 	}
 	fmt.Fprintf(env.stdout, "SCAN in %s: %d downloaded, %d already present, all checksums verified\n",
 		dir, len(res.Downloaded), len(res.Present))
 	return nil
+}
+
+// dataTarget returns the folder "dpr data" works on: the flag, else
+// $DPR_DATA_DIR, else (verify only) the data folder beside the repository,
+// else the user cache. fetch never writes to the folder beside the
+// repository, which holds a shared read-only copy.
+func dataTarget(flagValue, action string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	if env := os.Getenv(datapath.EnvVar); env != "" {
+		return env, nil
+	}
+	if action == "verify" {
+		return datapath.Resolve("")
+	}
+	return datapath.CacheDir()
+}
+
+func firstLine(err error) string {
+	line, _, _ := strings.Cut(err.Error(), "\n")
+	return line
 }

@@ -14,7 +14,7 @@ import (
 )
 
 func runEval(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "eval", "")
+	fs := newFlagSet(env, "eval", "eval")
 	def := experiment.Quick()
 	ckpt := fs.String("checkpoint", "", "policy checkpoint to score (required)")
 	split := fs.String("split", def.Split, "SCAN split whose test commands are scored")
@@ -24,7 +24,8 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 	fs.Float64Var(&opts.Temperature, "tau", 0, "decoding temperature: 0 is greedy, τ > 0 samples")
 	fs.IntVar(&opts.TopK, "top-k", 0, "sample among the k most likely tokens only; 0 is off")
 	fs.Float64Var(&opts.TopP, "top-p", 0, "nucleus sampling mass in (0, 1]; 0 is off")
-	fs.IntVar(&opts.MaxNewTokens, "max-new-tokens", opts.MaxNewTokens, "longest response in tokens, EOS included")
+	fs.IntVar(&opts.MaxNewTokens, "max-new-tokens", opts.MaxNewTokens,
+		"longest response in tokens, EOS included; 0 allows up to the model context")
 	fs.IntVar(&opts.BatchSize, "batch", opts.BatchSize, "commands decoded together")
 	fs.Uint64Var(&opts.Seed, "seed", 1, "random seed of sampled decoding")
 	out := fs.String("out", "", "write the report with every prediction to this JSON file")
@@ -35,8 +36,16 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 	if *ckpt == "" {
 		return usageError{errors.New("missing -checkpoint: give a .ckpt file from dpr sft or dpr dpr")}
 	}
-	if *count < 0 {
+	switch {
+	case *count < 0:
 		return usageError{fmt.Errorf("-eval-count %d is invalid: use 0 (all) or a positive count", *count)}
+	case opts.BatchSize < 1:
+		return usageError{fmt.Errorf("-batch %d is invalid: decode at least 1 command at a time", opts.BatchSize)}
+	case *show < 0:
+		return usageError{fmt.Errorf("-show %d is invalid: use 0 or a positive count", *show)}
+	}
+	if err := checkOutputFile(*out); err != nil {
+		return usageError{err}
 	}
 	if err := (policy.SampleOptions{Temperature: opts.Temperature, TopK: opts.TopK, TopP: opts.TopP,
 		MaxNewTokens: opts.MaxNewTokens}).Validate(); err != nil {
@@ -62,7 +71,7 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := (&eval.Evaluator{Sampler: sampler, Tokenizer: task.Tokenizer}).Evaluate(m, task.Eval, opts)
+	res, err := (&eval.Evaluator{Sampler: sampler, Tokenizer: task.Tokenizer}).Evaluate(ctx, m, task.Eval, opts)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/dprkit/dprkit/dprlib/progress"
 	"golang.org/x/term"
@@ -60,10 +61,19 @@ func (u usageError) Error() string { return u.err.Error() }
 func (u usageError) Unwrap() error { return u.err }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal, restore the default handling, so a second
+		// Ctrl-C ends the process at once.
+		<-ctx.Done()
+		stop()
+	}()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// exitInterrupted is the status of a command stopped by a signal, as shells
+// report for SIGINT.
+const exitInterrupted = 130
 
 // run executes one dpr command line and returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -75,6 +85,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		env.progress = progress.NewTerminal(stderr)
 	} else {
 		env.progress = progress.NewLines(stderr)
+	}
+	if len(args) == 2 && args[0] == "help" {
+		// "dpr help sft" is "dpr sft -h".
+		args = []string{args[1], "-h"}
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printUsage(stdout)
@@ -94,6 +108,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, new(usageError)):
 		fmt.Fprintf(stderr, "dpr %s: %v\n", args[0], err)
 		return 2
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "dpr %s: interrupted: %v\n", args[0], err)
+		return exitInterrupted
 	default:
 		fmt.Fprintf(stderr, "dpr %s: %v\n", args[0], err)
 		return 1
@@ -118,7 +135,7 @@ Commands:
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprint(w, `
-Run "dpr <command> -h" for a command's flags, units and defaults.
+Run "dpr <command> -h" or "dpr help <command>" for a command's flags, units and defaults.
 
 Environment:
   GOMLX_BACKEND  compute backend (default go:ops_parallel, GoMLX's pure-Go backend)
@@ -126,20 +143,35 @@ Environment:
 `)
 }
 
-// newFlagSet returns a flag set whose -h output starts with the command's
-// usage line and summary.
-func newFlagSet(env *environment, name, args string) *flag.FlagSet {
+// newFlagSet returns a flag set for "dpr <usage>". Its -h output gives the
+// usage line, the command's summary and every flag; a parse error prints
+// only the error.
+func newFlagSet(env *environment, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: dpr %s [flags] %s\n\n%s.\n\nFlags:\n", name, args, commands[name].summary)
+	fullUsage[fs] = func() {
+		fmt.Fprintf(fs.Output(), "Usage: dpr %s [flags]\n\n%s.\n\nFlags:\n", usage, commands[name].summary)
 		fs.PrintDefaults()
 	}
+	fs.Usage = func() {}
 	return fs
 }
 
-// parseFlags parses args and rejects positional arguments.
+// fullUsage holds the -h text of each flag set made by newFlagSet.
+var fullUsage = map[*flag.FlagSet]func(){}
+
+// parseFlags parses args and rejects positional arguments. -h, -help and
+// --help print the full usage.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			fullUsage[fs]()
+			return flag.ErrHelp
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -155,9 +187,9 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 // floatList is a flag holding comma-separated numbers, such as 0.25,0.5,1.
 type floatList []float64
 
-func (l *floatList) String() string {
-	parts := make([]string, len(*l))
-	for i, v := range *l {
+func (l floatList) String() string {
+	parts := make([]string, len(l))
+	for i, v := range l {
 		parts[i] = fmt.Sprint(v)
 	}
 	return strings.Join(parts, ",")
@@ -179,9 +211,9 @@ func (l *floatList) Set(s string) error {
 // uintList is a flag holding comma-separated non-negative integers.
 type uintList []uint64
 
-func (l *uintList) String() string {
-	parts := make([]string, len(*l))
-	for i, v := range *l {
+func (l uintList) String() string {
+	parts := make([]string, len(l))
+	for i, v := range l {
 		parts[i] = fmt.Sprint(v)
 	}
 	return strings.Join(parts, ",")

@@ -3,10 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dprkit/dprkit/data"
+	"github.com/dprkit/dprkit/dprlib/datapath"
+	"github.com/dprkit/dprkit/dprlib/fetch"
 )
 
 // runCLI runs one command line and returns its exit status and output.
@@ -70,6 +76,20 @@ func TestBadInput(t *testing.T) {
 		{"stray argument", []string{"eval", "extra"}, 2, `unexpected argument "extra"`},
 		{"unknown profile", []string{"reproduce", "-profile", "huge"}, 2, `profile "huge" is unknown`},
 		{"unknown data action", []string{"data", "download"}, 2, "dpr data fetch"},
+		{"weight decay NaN", []string{"sft", "-out", dir, "-weight-decay", "NaN"}, 2, "weight decay NaN"},
+		{"fractions not ending at 1", []string{"sft", "-out", dir, "-fractions", "0.25,0.5"}, 2, "end the list with 1"},
+		{"huge width", []string{"sft", "-out", dir, "-width", "1000000", "-heads", "1"}, 2, "width 1000000 is too large"},
+		{"huge depth", []string{"sft", "-out", dir, "-depth", "100000"}, 2, "depth 100000 is too large"},
+		{"huge batch", []string{"sft", "-out", dir, "-batch", "100000000", "-warmup", "0"}, 1, "lower the batch size"},
+		{"reference equals SFT", []string{"dpr", "-sft", ckpt, "-ref", ckpt, "-out", dir}, 2, "same file"},
+		{"SFT-only reward with reference", []string{"dpr", "-sft", ckpt, "-ref", ckpt, "-reward", "sft-only",
+			"-out", dir}, 2, "-ref is unused"},
+		{"zero evaluation batch", []string{"eval", "-checkpoint", ckpt, "-batch", "0"}, 2, "-batch 0"},
+		{"negative show", []string{"eval", "-checkpoint", ckpt, "-show", "-1"}, 2, "-show -1"},
+		{"report path is a folder", []string{"eval", "-checkpoint", ckpt, "-out", dir}, 2, "is a folder"},
+		{"repeated seeds", []string{"reproduce", "-profile", "smoke", "-seeds", "1,1"}, 2, "seed 1 twice"},
+		{"empty figure folder", []string{"reproduce", "-profile", "smoke", "-out", ""}, 2, "-out is empty"},
+		{"checkpoint is a folder", []string{"eval", "-checkpoint", dir}, 1, "is a directory"},
 	}
 	for _, c := range cases {
 		code, _, errOut := runCLI(t, c.args...)
@@ -84,7 +104,7 @@ func TestBadInput(t *testing.T) {
 
 func TestMissingReferenceCheckpoint(t *testing.T) {
 	dir := t.TempDir()
-	code, _, errOut := runCLI(t, "sft", "-out", dir, "-split", "gen-p1", "-epochs", "0.1", "-width", "16",
+	code, _, errOut := runCLI(t, "sft", "-out", dir, "-split", "gen-p1", "-epochs", "0.1", "-warmup", "0", "-width", "16",
 		"-heads", "2", "-depth", "1")
 	if code != 0 {
 		t.Fatalf("sft exited %d: %s", code, errOut)
@@ -113,5 +133,102 @@ func TestReproduceSmokeCommand(t *testing.T) {
 	}
 	if !strings.Contains(out, "wrote summary.json") {
 		t.Errorf("output lacks the summary line:\n%s", out)
+	}
+}
+
+func TestDataFetchFromLocalMirror(t *testing.T) {
+	realDir, err := datapath.Resolve("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(realDir, "scan")); err != nil {
+		t.Skipf("no SCAN files in %s to serve as a mirror (set DPR_DATA_DIR): %v", realDir, err)
+	}
+	manifest, err := fetch.ParseManifest(data.SCANManifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, f := range manifest.Files {
+		files[strings.TrimPrefix(f.URL, manifest.BaseURL)] = filepath.Join(realDir, filepath.FromSlash(f.Path))
+	}
+	mirror := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeFile(w, r, path)
+	}))
+	defer mirror.Close()
+
+	dest := t.TempDir()
+	code, out, errOut := runCLI(t, "data", "fetch", "-data-dir", dest, "-base-url", mirror.URL)
+	if code != 0 {
+		t.Fatalf("fetch exited %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "11 downloaded") {
+		t.Errorf("fetch output %q, want 11 downloads", out)
+	}
+	code, out, errOut = runCLI(t, "data", "verify", "-data-dir", dest)
+	if code != 0 || !strings.Contains(out, "match their checksums") {
+		t.Errorf("verify exited %d: %s %s", code, out, errOut)
+	}
+
+	// A mirror that serves nothing: every file fails, with one clear summary.
+	empty := httptest.NewServer(http.NotFoundHandler())
+	defer empty.Close()
+	code, _, errOut = runCLI(t, "data", "fetch", "-data-dir", t.TempDir(), "-base-url", empty.URL)
+	if code != 1 || !strings.Contains(errOut, "failed for 11 of 11 files") {
+		t.Errorf("empty mirror: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestHelpTopic(t *testing.T) {
+	code, _, errOut := runCLI(t, "help", "sft")
+	if code != 0 || !strings.Contains(errOut, "Usage: dpr sft") {
+		t.Errorf("help sft: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = runCLI(t, "data", "-h")
+	if code != 0 || !strings.Contains(errOut, "Usage: dpr data fetch|verify") {
+		t.Errorf("data -h: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = runCLI(t, "eval", "-batch", "x")
+	if code != 2 || strings.Contains(errOut, "-max-new-tokens") {
+		t.Errorf("a bad flag value printed the whole flag list or exited %d: %q", code, errOut)
+	}
+}
+
+func TestInterruptedExitStatus(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	dir := t.TempDir()
+	code := run(ctx, []string{"sft", "-out", dir, "-split", "gen-p1", "-epochs", "1", "-warmup", "0"},
+		&stdout, &stderr)
+	if code != exitInterrupted {
+		t.Errorf("exit status %d, want %d; stderr %q", code, exitInterrupted, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "no sft-log.json") {
+		t.Errorf("stderr %q does not say the run is incomplete", stderr.String())
+	}
+}
+
+func TestSFTRefusesUsedFolder(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"sft", "-out", dir, "-split", "gen-p1", "-epochs", "0.1", "-warmup", "0", "-width", "16",
+		"-heads", "2", "-depth", "1"}
+	if code, _, errOut := runCLI(t, args...); code != 0 {
+		t.Fatalf("first run exited %d: %s", code, errOut)
+	}
+	code, _, errOut := runCLI(t, args...)
+	if code != 2 || !strings.Contains(errOut, "already holds a run") {
+		t.Errorf("second run into the same folder: exit %d, stderr %q", code, errOut)
+	}
+	ckpt := filepath.Join(dir, "sft-1.ckpt")
+	code, _, errOut = runCLI(t, "dpr", "-sft", ckpt, "-ref", filepath.Join(dir, "sft-1.ckpt"), "-out",
+		t.TempDir())
+	if code != 2 || !strings.Contains(errOut, "same file") {
+		t.Errorf("same -ref and -sft: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/dprkit/dprkit/dprlib/policy"
 	"github.com/dprkit/dprkit/dprlib/tokenizer"
@@ -44,4 +49,58 @@ func loadPolicy(path, role string) (*policy.Model, policy.Metadata, error) {
 			role, path, m.Config.VocabSize, tok.VocabSize())
 	}
 	return m, meta, nil
+}
+
+// loadReference reads the π_ref checkpoint and checks that it pairs with
+// π_SFT: the same shape, and not the same weights.
+func loadReference(refPath, sftPath string, sftModel *policy.Model) (*policy.Model, error) {
+	ref, _, err := loadPolicy(refPath, "π_ref")
+	if err != nil {
+		return nil, err
+	}
+	if ref.Config != sftModel.Config {
+		return nil, fmt.Errorf("π_ref checkpoint %s (%v) has another shape than π_SFT checkpoint %s (%v): "+
+			"take both from one SFT run", refPath, ref.Config, sftPath, sftModel.Config)
+	}
+	same, err := policy.SameWeights(ref, sftModel)
+	if err != nil {
+		return nil, err
+	}
+	if same {
+		return nil, fmt.Errorf("π_ref checkpoint %s holds the same weights as π_SFT checkpoint %s, so the "+
+			"dense reward would be 0 everywhere: give an earlier checkpoint of the run", refPath, sftPath)
+	}
+	return ref, nil
+}
+
+// checkEmptyRunDir rejects an output folder that already holds checkpoints
+// or logs, so that two runs never mix their files.
+func checkEmptyRunDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("output folder %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasSuffix(name, ".ckpt") || strings.HasSuffix(name, "-log.json") {
+			return fmt.Errorf("output folder %s already holds a run (%s): choose a new folder, "+
+				"or delete the old run first", dir, name)
+		}
+	}
+	return nil
+}
+
+// checkOutputFile rejects an output path that is an existing folder.
+func checkOutputFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return fmt.Errorf("output %s is a folder: give a file name such as %s", path,
+			filepath.Join(path, "report.json"))
+	}
+	return nil
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/dprkit/dprkit/dprlib/datapath"
 	"github.com/dprkit/dprkit/dprlib/experiment"
@@ -11,7 +13,7 @@ import (
 )
 
 func runReproduce(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "reproduce", "")
+	fs := newFlagSet(env, "reproduce", "reproduce")
 	profileName := fs.String("profile", "quick",
 		"size of the run: smoke (under a minute, for tests), quick (minutes on a laptop) or full (a GPU or a night)")
 	out := fs.String("out", "figures", "folder for the figures, their data and summary.json")
@@ -31,6 +33,12 @@ func runReproduce(ctx context.Context, env *environment, args []string) error {
 	if len(seeds) > 0 {
 		p.Seeds = seeds
 	}
+	if err := p.Validate(); err != nil {
+		return usageError{err}
+	}
+	if *out == "" {
+		return usageError{errors.New("-out is empty: name the folder for the figures, such as figures")}
+	}
 	if *work == "" {
 		*work = filepath.Join("out", p.Name)
 	}
@@ -43,20 +51,23 @@ func runReproduce(ctx context.Context, env *environment, args []string) error {
 	if *quiet {
 		opts.Progress, opts.Logger = progress.Silent{}, nil
 	}
+	start := time.Now()
 	sum, err := experiment.Reproduce(ctx, opts)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "profile %s, split %s, %d held-out commands, %d seeds, %.0f s\n",
-		p.Name, p.Split, sum.EvalCount, len(sum.Seeds), sum.Seconds)
+	fmt.Fprintf(env.stdout, "profile %s, split %s, %d held-out commands, seeds %s, %.0f s\n",
+		p.Name, p.Split, sum.EvalCount, uintList(p.Seeds).String(), time.Since(start).Seconds())
 	fmt.Fprintf(env.stdout, "%-6s %10s %10s %12s\n", "seed", "SFT EM", "DPR EM", "SFT tok/s")
 	for _, s := range sum.Seeds {
 		fmt.Fprintf(env.stdout, "%-6d %9.1f%% %9.1f%% %12.0f\n",
 			s.Seed, 100*s.SFTExactMatch, 100*s.DPRExactMatch, s.SFTTokensPerSecond)
 	}
-	fmt.Fprintf(env.stdout, "mean   %9.1f%% %9.1f%%   (DPR − SFT %+.1f ± %.1f points, std over seeds)\n",
-		100*sum.SFTExactMatch.Mean, 100*sum.DPRExactMatch.Mean, 100*sum.Improvement.Mean,
-		100*sum.Improvement.Std)
+	if len(sum.Seeds) > 1 {
+		fmt.Fprintf(env.stdout, "mean   %9.1f%% %9.1f%%   (DPR − SFT %+.1f ± %.1f points, std over seeds)\n",
+			100*sum.SFTExactMatch.Mean, 100*sum.DPRExactMatch.Mean, 100*sum.Improvement.Mean,
+			100*sum.Improvement.Std)
+	}
 	fmt.Fprintf(env.stdout, "wrote %s and %d figure files to %s\n",
 		experiment.SummaryName, len(sum.Figures), *out)
 	return nil

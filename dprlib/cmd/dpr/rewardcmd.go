@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/dprkit/dprkit/dprlib/device"
@@ -14,7 +15,7 @@ import (
 )
 
 func runReward(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "reward", "")
+	fs := newFlagSet(env, "reward", "reward")
 	sftPath := fs.String("sft", "", "π_SFT checkpoint (required)")
 	refPath := fs.String("ref", "", "π_ref checkpoint, an earlier SFT checkpoint (required)")
 	command := fs.String("command", "", "SCAN command, e.g. \"jump twice after walk left\" (required)")
@@ -36,7 +37,11 @@ func runReward(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	refModel, _, err := loadPolicy(*refPath, "π_ref")
+	if filepath.Clean(*refPath) == filepath.Clean(*sftPath) {
+		return usageError{fmt.Errorf("-ref and -sft are the same file %s, so the dense reward would be 0 "+
+			"everywhere: give an earlier checkpoint as -ref, such as sft-0.5.ckpt", *refPath)}
+	}
+	refModel, err := loadReference(*refPath, *sftPath, sftModel)
 	if err != nil {
 		return err
 	}
@@ -63,6 +68,7 @@ func runReward(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	words := tok.Decode(seq.Response())
+	fmt.Fprintf(env.stdout, "dense reward of %q (nats)\n", *command)
 	fmt.Fprintf(env.stdout, "%-14s %12s %12s %10s\n", "token", "log π_SFT", "log π_ref", "r̂")
 	for t, w := range words {
 		fmt.Fprintf(env.stdout, "%-14s %12.4f %12.4f %10.4f\n", w, d.SFTLogProb[0][t], d.RefLogProb[0][t],

@@ -20,7 +20,7 @@ import (
 )
 
 func runSFT(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "sft", "")
+	fs := newFlagSet(env, "sft", "sft")
 	def := experiment.Quick()
 	split := fs.String("split", def.Split, "SCAN split to train on: gen-p1 … gen-p16 (generated, no files), "+
 		"simple, length, simple-p1 … simple-p16 (official files)")
@@ -33,10 +33,11 @@ func runSFT(ctx context.Context, env *environment, args []string) error {
 	fs.Float64Var(&cfg.Adam.LearningRate, "lr", cfg.Adam.LearningRate, "peak Adam learning rate")
 	fs.IntVar(&cfg.WarmupSteps, "warmup", cfg.WarmupSteps, "updates of linear learning-rate warm-up")
 	fs.StringVar(&cfg.Schedule, "schedule", cfg.Schedule, "learning-rate schedule after warm-up: cosine or constant")
-	fs.Float64Var(&cfg.Adam.WeightDecay, "weight-decay", cfg.Adam.WeightDecay, "AdamW decay rate of matrices")
+	fs.Float64Var(&cfg.Adam.WeightDecay, "weight-decay", cfg.Adam.WeightDecay,
+		"AdamW decay rate of matrices and embeddings (default 0, off)")
 	fractions := floatList(cfg.Fractions)
 	fs.Var(&fractions, "fractions", "checkpoint points as shares of all training examples the run sees, "+
-		"increasing, in (0, 1] (default 0.25,0.5,0.75,1)")
+		"increasing, in (0, 1], ending at 1; the untrained model is saved too, as sft-0.ckpt")
 	fs.IntVar(&cfg.LogEvery, "log-every", cfg.LogEvery, "updates averaged into each loss-curve point")
 	model := modelFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -44,6 +45,9 @@ func runSFT(ctx context.Context, env *environment, args []string) error {
 	}
 	if *out == "" {
 		return usageError{errors.New("missing -out: name the folder for the checkpoints")}
+	}
+	if err := checkEmptyRunDir(*out); err != nil {
+		return usageError{err}
 	}
 	cfg.Fractions, cfg.Seed = fractions, *seed
 	if err := cfg.Validate(); err != nil {
@@ -96,7 +100,7 @@ type dprOptions struct {
 
 // parseDPRFlags registers and parses the flags of "dpr dpr" and checks them.
 func parseDPRFlags(env *environment, args []string) (*dprOptions, error) {
-	fs := newFlagSet(env, "dpr", "")
+	fs := newFlagSet(env, "dpr", "dpr")
 	def := experiment.Quick()
 	o := &dprOptions{cfg: def.DPR}
 	fs.StringVar(&o.sftPath, "sft", "", "π_SFT checkpoint: the reward's first term, the KL anchor and the start (required)")
@@ -113,16 +117,19 @@ func parseDPRFlags(env *environment, args []string) (*dprOptions, error) {
 	fs.Float64Var(&cfg.Temperature, "tau", cfg.Temperature, "sampling temperature τ > 0")
 	fs.IntVar(&cfg.TopK, "top-k", cfg.TopK, "sample among the k most likely tokens only; 0 is off")
 	fs.Float64Var(&cfg.TopP, "top-p", cfg.TopP, "nucleus sampling mass in (0, 1]; 0 is off")
-	fs.IntVar(&cfg.MaxNewTokens, "max-new-tokens", cfg.MaxNewTokens, "longest response in tokens, EOS included")
+	fs.IntVar(&cfg.MaxNewTokens, "max-new-tokens", cfg.MaxNewTokens,
+		"longest response in tokens, EOS included; prompt and response must fit the model context")
 	fs.Float64Var(&cfg.Gamma, "gamma", cfg.Gamma, "discount γ ∈ (0, 1] of the returns-to-go")
 	fs.Float64Var(&cfg.Beta, "beta", cfg.Beta, "KL coefficient β ≥ 0 of the per-token penalty to π_SFT")
 	kl := fs.String("kl", string(cfg.KLEstimator), "KL estimator in the reward: k1, k2 or k3")
-	fs.BoolVar(&cfg.Baseline, "baseline", cfg.Baseline, "subtract the mean return-to-go of the prompt's other samples")
+	fs.BoolVar(&cfg.Baseline, "baseline", cfg.Baseline, "subtract the mean return-to-go of the prompt's "+
+		"other samples (with one sample per prompt the baseline is 0)")
 	rewardKind := fs.String("reward", string(cfg.Reward), "dense reward: log-ratio (log π_SFT − log π_ref) "+
 		"or sft-only (log π_SFT, the baseline-removal variant)")
 	fs.Float64Var(&cfg.RewardScale, "reward-scale", cfg.RewardScale, "factor c on r̂ before the KL penalty")
 	fs.Float64Var(&cfg.VerifierWeight, "verifier-weight", cfg.VerifierWeight, "weight α ∈ [0, 1] of the SCAN "+
-		"verifier's 0/1 score paid at the last token, the dense reward getting 1 − α; 1 is a verifier-only control")
+		"verifier's 0/1 score paid at the last token, the dense reward getting 1 − α; 1 is a verifier-only "+
+		"control (default 0, the dense reward alone)")
 	fs.Float64Var(&cfg.Adam.LearningRate, "lr", cfg.Adam.LearningRate, "Adam learning rate (constant)")
 	fs.IntVar(&cfg.EvalEvery, "eval-every", cfg.EvalEvery,
 		"updates between held-out evaluations; 0 scores only the start and end")
@@ -137,6 +144,12 @@ func parseDPRFlags(env *environment, args []string) (*dprOptions, error) {
 	switch {
 	case o.sftPath == "":
 		return nil, usageError{errors.New("missing -sft: give the final SFT checkpoint, e.g. run/sft-1.ckpt")}
+	case cfg.Reward == reward.SFTOnly && o.refPath != "":
+		return nil, usageError{errors.New("-ref is unused with -reward sft-only, whose reward is log π_SFT " +
+			"alone: drop -ref, or use -reward log-ratio")}
+	case o.refPath != "" && filepath.Clean(o.refPath) == filepath.Clean(o.sftPath):
+		return nil, usageError{fmt.Errorf("-ref and -sft are the same file %s, so the dense reward would "+
+			"be 0 everywhere: give an earlier checkpoint as -ref, such as sft-0.5.ckpt", o.refPath)}
 	case o.out == "":
 		return nil, usageError{errors.New("missing -out: name the folder for the DPR checkpoint and log")}
 	case o.evalCount < 0:
@@ -165,7 +178,7 @@ func runDPR(ctx context.Context, env *environment, args []string) error {
 			return usageError{errors.New("missing -ref: the log-ratio reward needs an earlier SFT " +
 				"checkpoint such as sft-0.5.ckpt, or pass -reward sft-only")}
 		}
-		if refModel, _, err = loadPolicy(o.refPath, "π_ref"); err != nil {
+		if refModel, err = loadReference(o.refPath, o.sftPath, sftModel); err != nil {
 			return err
 		}
 	}
@@ -194,7 +207,7 @@ func runDPR(ctx context.Context, env *environment, args []string) error {
 		EOS: tokenizer.EOSID, Pad: tokenizer.PadID, Dir: o.out, Meta: meta, Progress: env.progress,
 		Verifier: task.Verifier(),
 		Eval: func(m *policy.Model) (float64, error) {
-			r, err := evaluator.Evaluate(m, task.Eval, decoding)
+			r, err := evaluator.Evaluate(ctx, m, task.Eval, decoding)
 			return r.ExactMatch, err
 		},
 	}
@@ -203,7 +216,7 @@ func runDPR(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 
-	final, err := evaluator.Evaluate(theta, task.Eval, decoding)
+	final, err := evaluator.Evaluate(ctx, theta, task.Eval, decoding)
 	if err != nil {
 		return err
 	}
