@@ -130,7 +130,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, m *policy.Model, examples []sc
 
 // Score verifies one response, given as token ids, to command. A response
 // is an exact match only if it ends with EOS and its words equal the
-// interpreter's output; the edit distance compares the words before EOS.
+// interpreter's output. The edit distance compares the words before EOS.
 func (e *Evaluator) Score(command string, response []int32) (Prediction, error) {
 	ended := len(response) > 0 && response[len(response)-1] == tokenizer.EOSID
 	if ended {

@@ -57,10 +57,10 @@ type checkpointHeader struct {
 // leaves either the previous file or none, never a partial checkpoint.
 //
 // Layout: the line "DPRCKPT2", a little-endian uint32 header length, the JSON
-// header (config, weight names and shapes, metadata, payload SHA-256), every
-// weight as little-endian float32 in ParamShapes order, and a trailer: the
-// SHA-256 of the header and weights together, so that a changed byte
-// anywhere is reported as corruption.
+// header (config, weight names and shapes, metadata, payload SHA-256), then
+// every weight as little-endian float32 in ParamShapes order. A trailer, the
+// SHA-256 of the header and weights together, ends the file, so that a
+// changed byte anywhere is reported as corruption.
 func SaveCheckpoint(path string, m *Model, meta Metadata) error {
 	shapes := m.Config.ParamShapes()
 	if len(shapes) != len(m.Params) {
@@ -183,7 +183,7 @@ func LoadCheckpoint(path string) (*Model, Metadata, error) {
 		return nil, Metadata{}, fmt.Errorf("checkpoint %s has %d unexpected bytes after the trailer", path, n)
 	}
 	if got := hex.EncodeToString(hash.Sum(nil)); got != h.PayloadSHA256 {
-		return nil, Metadata{}, fmt.Errorf("checkpoint %s is corrupt: weights SHA-256 %s, header says %s",
+		return nil, Metadata{}, fmt.Errorf("checkpoint %s is corrupt: weights SHA-256 %s, header records %s",
 			path, got, h.PayloadSHA256)
 	}
 	if !bytes.Equal(whole.Sum(nil), trailer) {

@@ -179,9 +179,9 @@ func (c Config) SamplingBytes(rows int) float64 {
 	return bytesPerFloat * (2*caches + float64(c.NumParams()))
 }
 
-// CheckMemory returns an error when need bytes exceed available bytes;
-// available 0 means unknown and never fails. what names the work and fix
-// the setting to lower, for the message.
+// CheckMemory returns an error when need bytes exceed available bytes. An
+// available of 0 means unknown, and then it returns nil. The message names
+// the work (what) and the setting to lower (fix).
 func CheckMemory(need, available float64, what, fix string) error {
 	if available <= 0 || need <= available {
 		return nil

@@ -5,8 +5,8 @@
 //
 // where N is the number of response tokens in the batch. It saves a
 // checkpoint each time a given fraction of the training examples has been
-// seen; an early one serves as the reference π_ref of the dense reward and
-// the last one is π_SFT.
+// seen. An early checkpoint serves as the reference π_ref of the dense
+// reward, and the last one is π_SFT.
 package sft
 
 import (

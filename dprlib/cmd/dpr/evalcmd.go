@@ -30,6 +30,7 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 	fs.Uint64Var(&opts.Seed, "seed", 1, "random seed of sampled decoding")
 	out := fs.String("out", "", "write the report with every prediction to this JSON file")
 	show := fs.Int("show", 5, "print this many wrong predictions")
+
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -51,6 +52,7 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 		MaxNewTokens: opts.MaxNewTokens}).Validate(); err != nil {
 		return usageError{err}
 	}
+
 	m, meta, err := loadPolicy(*ckpt, "policy")
 	if err != nil {
 		return err
@@ -63,6 +65,7 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+
 	backend, err := device.Backend()
 	if err != nil {
 		return err
@@ -75,6 +78,7 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+
 	fmt.Fprintf(env.stdout, "%s (%s, step %d): exact match %.1f%%, mean edit distance %.2f tokens, "+
 		"%d commands of %s, %.1f s\n", *ckpt, meta.Kind, meta.Step, 100*res.ExactMatch,
 		res.MeanEditDistance, res.Count, *split, res.Seconds)

@@ -222,7 +222,7 @@ func TestSFTRefusesUsedFolder(t *testing.T) {
 		t.Fatalf("first run exited %d: %s", code, errOut)
 	}
 	code, _, errOut := runCLI(t, args...)
-	if code != 2 || !strings.Contains(errOut, "already holds a run") {
+	if code != 2 || !strings.Contains(errOut, "already contains a run") {
 		t.Errorf("second run into the same folder: exit %d, stderr %q", code, errOut)
 	}
 	ckpt := filepath.Join(dir, "sft-1.ckpt")

@@ -67,7 +67,7 @@ func loadReference(refPath, sftPath string, sftModel *policy.Model) (*policy.Mod
 		return nil, err
 	}
 	if same {
-		return nil, fmt.Errorf("π_ref checkpoint %s holds the same weights as π_SFT checkpoint %s, so the "+
+		return nil, fmt.Errorf("π_ref checkpoint %s contains the same weights as π_SFT checkpoint %s, so the "+
 			"dense reward would be 0 everywhere: give an earlier checkpoint of the run", refPath, sftPath)
 	}
 	return ref, nil
@@ -86,7 +86,7 @@ func checkEmptyRunDir(dir string) error {
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasSuffix(name, ".ckpt") || strings.HasSuffix(name, "-log.json") {
-			return fmt.Errorf("output folder %s already holds a run (%s): choose a new folder, "+
+			return fmt.Errorf("output folder %s already contains a run (%s): choose a new folder, "+
 				"or delete the old run first", dir, name)
 		}
 	}

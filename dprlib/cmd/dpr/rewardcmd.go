@@ -20,6 +20,7 @@ func runReward(ctx context.Context, env *environment, args []string) error {
 	refPath := fs.String("ref", "", "π_ref checkpoint, an earlier SFT checkpoint (required)")
 	command := fs.String("command", "", "SCAN command, e.g. \"jump twice after walk left\" (required)")
 	response := fs.String("response", "", "space-separated actions to score (default: the correct ones)")
+
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -33,6 +34,7 @@ func runReward(ctx context.Context, env *environment, args []string) error {
 			return usageError{err}
 		}
 	}
+
 	sftModel, _, err := loadPolicy(*sftPath, "π_SFT")
 	if err != nil {
 		return err
@@ -50,6 +52,7 @@ func runReward(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
+
 	backend, err := device.Backend()
 	if err != nil {
 		return err
@@ -67,6 +70,7 @@ func runReward(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+
 	words := tok.Decode(seq.Response())
 	fmt.Fprintf(env.stdout, "dense reward of %q (nats)\n", *command)
 	fmt.Fprintf(env.stdout, "%-14s %12s %12s %10s\n", "token", "log π_SFT", "log π_ref", "r̂")

@@ -39,6 +39,7 @@ func runSFT(ctx context.Context, env *environment, args []string) error {
 	fs.Var(&fractions, "fractions", "checkpoint points as shares of all training examples the run sees, "+
 		"increasing, in (0, 1], ending at 1; the untrained model is saved too, as sft-0.ckpt")
 	fs.IntVar(&cfg.LogEvery, "log-every", cfg.LogEvery, "updates averaged into each loss-curve point")
+
 	model := modelFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -53,6 +54,7 @@ func runSFT(ctx context.Context, env *environment, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
 	}
+
 	dir, err := datapath.Resolve(*dataDir)
 	if err != nil {
 		return err
@@ -69,6 +71,7 @@ func runSFT(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+
 	backend, err := device.Backend()
 	if err != nil {
 		return err
