@@ -64,7 +64,9 @@ func TestScore(t *testing.T) {
 	}
 }
 
-func TestEvaluateCountsAndErrors(t *testing.T) {
+// untrainedEvaluator returns a tiny untrained model and an evaluator for it.
+func untrainedEvaluator(t *testing.T) (*policy.Model, *Evaluator) {
+	t.Helper()
 	cfg := policy.Config{VocabSize: tokenizer.ForSCAN().VocabSize(), Width: 16, Depth: 1, Heads: 2,
 		Context: 64, MLPRatio: 2}
 	m, err := policy.New(cfg, 1)
@@ -75,7 +77,11 @@ func TestEvaluateCountsAndErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &Evaluator{Sampler: sampler, Tokenizer: tokenizer.ForSCAN()}
+	return m, &Evaluator{Sampler: sampler, Tokenizer: tokenizer.ForSCAN()}
+}
+
+func TestEvaluateCountsAndErrors(t *testing.T) {
+	m, e := untrainedEvaluator(t)
 	examples := scan.Generate()[:5]
 	opts := Greedy()
 	opts.BatchSize, opts.MaxNewTokens = 2, 8
@@ -130,20 +136,10 @@ func TestWriteReportHashesConfig(t *testing.T) {
 }
 
 func TestEvaluateStopsWhenCancelled(t *testing.T) {
-	cfg := policy.Config{VocabSize: tokenizer.ForSCAN().VocabSize(), Width: 16, Depth: 1, Heads: 2,
-		Context: 64, MLPRatio: 2}
-	m, err := policy.New(cfg, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sampler, err := policy.NewSampler(device.MustBackend(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, e := untrainedEvaluator(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	e := &Evaluator{Sampler: sampler, Tokenizer: tokenizer.ForSCAN()}
-	_, err = e.Evaluate(ctx, m, scan.Generate()[:4], Greedy())
+	_, err := e.Evaluate(ctx, m, scan.Generate()[:4], Greedy())
 	if err == nil || !strings.Contains(err.Error(), "stopped after 0 of 4") {
 		t.Errorf("error = %v, want the evaluation to stop", err)
 	}
