@@ -318,3 +318,37 @@ func TestSequenceBatchMask(t *testing.T) {
 		t.Errorf("mask = %v, want %v", mask, want)
 	}
 }
+
+func TestLogitsAgreeWithTerms(t *testing.T) {
+	m := testModel(t, 8)
+	scorer, err := NewScorer(device.MustBackend(), m.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := PadSequences([][]int32{{1, 4, 2, 5, 3}, {1, 6, 7, 2, 8}}, 5, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits, err := scorer.Logits(m, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms, err := scorer.Terms(m, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := m.Config.VocabSize
+	if len(logits) != b.Rows*b.Length*v {
+		t.Fatalf("%d logits, want %d", len(logits), b.Rows*b.Length*v)
+	}
+	for r := range b.Rows {
+		for pos := range b.Length - 1 {
+			next := b.Tokens[r*b.Length+pos+1]
+			got := logits[(r*b.Length+pos)*v+int(next)]
+			want := terms.Q[r*terms.Steps+pos]
+			if math.Abs(float64(got-want)) > 1e-5 {
+				t.Errorf("row %d position %d: logit %g, Q %g", r, pos, got, want)
+			}
+		}
+	}
+}

@@ -26,8 +26,11 @@ type TokenTerms struct {
 // model of the same Config, so the policy, π_SFT and π_ref share a compiled
 // graph per batch shape.
 type Scorer struct {
-	cfg  Config
-	exec *Exec
+	cfg     Config
+	backend compute.Backend
+	exec    *Exec
+	// logitsExec returns the full next-token logits; it is built on first use.
+	logitsExec *Exec
 }
 
 // NewScorer compiles (lazily, per batch shape) the scoring graph for cfg.
@@ -44,7 +47,7 @@ func NewScorer(backend compute.Backend, cfg Config) (*Scorer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build scoring graph: %w", err)
 	}
-	return &Scorer{cfg: cfg, exec: exec.WithName("score")}, nil
+	return &Scorer{cfg: cfg, backend: backend, exec: exec.WithName("score")}, nil
 }
 
 // Terms returns log π, Q and V of model m at every position of b.
@@ -74,4 +77,33 @@ func (s *Scorer) Terms(m *Model, b Batch) (TokenTerms, error) {
 func (s *Scorer) LogProbs(m *Model, b Batch) ([]float32, error) {
 	terms, err := s.Terms(m, b)
 	return terms.LogProb, err
+}
+
+// Logits returns the full next-token logits z(s, ·) of model m at every
+// position of b, flat [Rows, Length, VocabSize]: entry (r, t, a) is the logit
+// of token a after tokens[r, ≤t].
+func (s *Scorer) Logits(m *Model, b Batch) ([]float32, error) {
+	if m.Config != s.cfg {
+		return nil, fmt.Errorf("model config %+v does not match the scorer's %+v", m.Config, s.cfg)
+	}
+	if err := b.check(s.cfg); err != nil {
+		return nil, err
+	}
+	if s.logitsExec == nil {
+		cfg := s.cfg
+		numParams := len(cfg.ParamShapes())
+		exec, err := NewExec(s.backend, func(inputs []*Node) *Node {
+			return unpackWeights(cfg, inputs[:numParams]).logits(inputs[numParams])
+		})
+		if err != nil {
+			return nil, fmt.Errorf("build logits graph: %w", err)
+		}
+		s.logitsExec = exec.WithName("logits")
+	}
+	out, err := s.logitsExec.Call1(append(m.paramArgs(), b.tensor())...)
+	if err != nil {
+		return nil, fmt.Errorf("compute logits: %w", err)
+	}
+	defer out.MustFinalizeAll()
+	return tensors.MustCopyFlatData[float32](out), nil
 }
