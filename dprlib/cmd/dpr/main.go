@@ -44,6 +44,7 @@ func init() {
 		"eval":      {"score a checkpoint on held-out SCAN commands", runEval},
 		"reward":    {"print the dense reward of each token of one response", runReward},
 		"data":      {"download or verify the official SCAN files", runData},
+		"theory":    {"check every identity of SFT as inverse soft-Q learning, exactly and on transformers", runTheory},
 	}
 }
 
