@@ -17,3 +17,11 @@ import _ "embed"
 //
 //go:embed manifests/scan.json
 var SCANManifest []byte
+
+// GSM8KManifest is the manifest of the GSM8K files (Cobbe et al. 2021),
+// from manifests/gsm8k.json: the training and test files of grade-school
+// math word problems with worked solutions, and the MIT license, all from
+// github.com/openai/grade-school-math at commit 3101c7d50724.
+//
+//go:embed manifests/gsm8k.json
+var GSM8KManifest []byte

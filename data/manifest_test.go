@@ -172,3 +172,111 @@ func TestSCANManifestFetchFromMirror(t *testing.T) {
 		}
 	}
 }
+
+const gsm8kCommit = "3101c7d5072418e28b9008a6636bde82a006892c"
+
+func TestGSM8KManifest(t *testing.T) {
+	m, err := fetch.ParseManifest(data.GSM8KManifest)
+	if err != nil {
+		t.Fatalf("ParseManifest(GSM8KManifest): %v", err)
+	}
+	if m.Name != "gsm8k" {
+		t.Errorf("Name = %q, want %q", m.Name, "gsm8k")
+	}
+	if m.Commit != gsm8kCommit {
+		t.Errorf("Commit = %q, want %q", m.Commit, gsm8kCommit)
+	}
+	wantBase := "https://raw.githubusercontent.com/openai/grade-school-math/" + gsm8kCommit
+	if m.BaseURL != wantBase {
+		t.Errorf("BaseURL = %q, want %q", m.BaseURL, wantBase)
+	}
+	if m.License != "MIT" {
+		t.Errorf("License = %q, want %q", m.License, "MIT")
+	}
+	if m.LicenseFile != "gsm8k/LICENSE" {
+		t.Errorf("LicenseFile = %q, want %q", m.LicenseFile, "gsm8k/LICENSE")
+	}
+
+	// Each local path and the upstream path it comes from.
+	wantFiles := map[string]string{
+		"gsm8k/train.jsonl": "grade_school_math/data/train.jsonl",
+		"gsm8k/test.jsonl":  "grade_school_math/data/test.jsonl",
+		"gsm8k/LICENSE":     "LICENSE",
+	}
+	if len(m.Files) != len(wantFiles) {
+		t.Errorf("manifest lists %d files, want %d", len(m.Files), len(wantFiles))
+	}
+	for _, f := range m.Files {
+		upstreamPath, ok := wantFiles[f.Path]
+		if !ok {
+			t.Errorf("unexpected file %q", f.Path)
+			continue
+		}
+		if want := wantBase + "/" + upstreamPath; f.URL != want {
+			t.Errorf("%s: URL = %q, want %q", f.Path, f.URL, want)
+		}
+		if f.License != "MIT" {
+			t.Errorf("%s: License = %q, want %q", f.Path, f.License, "MIT")
+		}
+	}
+}
+
+// realGSM8KDir returns the data directory and its gsm8k folder, or skips
+// the test when that folder does not exist.
+func realGSM8KDir(t *testing.T) (dataDir, gsm8kDir string) {
+	t.Helper()
+	dataDir, err := datapath.Resolve("")
+	if err != nil {
+		t.Skipf("no data directory: %v", err)
+	}
+	gsm8kDir = filepath.Join(dataDir, "gsm8k")
+	if _, err := os.Stat(gsm8kDir); err != nil {
+		t.Skipf("GSM8K files not found in %s; set DPR_DATA_DIR or run "+
+			"\"dpr data fetch -dataset gsm8k\" to run this test", gsm8kDir)
+	}
+	return dataDir, gsm8kDir
+}
+
+func TestGSM8KManifestMatchesSHA256SUMS(t *testing.T) {
+	_, gsm8kDir := realGSM8KDir(t)
+	sumsPath := filepath.Join(gsm8kDir, "SHA256SUMS")
+	content, err := os.ReadFile(sumsPath)
+	if err != nil {
+		t.Skipf("no checksum list at %s: %v", sumsPath, err)
+	}
+	sums := map[string]string{}
+	for number, line := range strings.Split(strings.TrimSpace(string(content)), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) != 2 {
+			t.Fatalf("%s:%d: malformed line %q, want \"<sha256>  <file>\"",
+				sumsPath, number+1, line)
+		}
+		sums["gsm8k/"+strings.TrimPrefix(fields[1], "./")] = fields[0]
+	}
+
+	m, err := fetch.ParseManifest(data.GSM8KManifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range m.Files {
+		want, ok := sums[file.Path]
+		if !ok {
+			t.Errorf("%s: not listed in %s", file.Path, sumsPath)
+			continue
+		}
+		if file.SHA256 != want {
+			t.Errorf("%s: manifest sha256 %q, %s has %q", file.Path, file.SHA256, sumsPath, want)
+		}
+	}
+}
+
+func TestGSM8KManifestVerifiesLocalFiles(t *testing.T) {
+	dataDir, _ := realGSM8KDir(t)
+	m, err := fetch.ParseManifest(data.GSM8KManifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fetch.Verify(dataDir, m); err != nil {
+		t.Errorf("Verify(%s): %v", dataDir, err)
+	}
+}
