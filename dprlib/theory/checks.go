@@ -22,8 +22,8 @@ const (
 	NameDPRConverges  = "DPR → π* (total variation, end/start)"
 	NameStabilityR    = "‖Δr‖∞ / ((1+γ)‖ΔQ‖∞) ≤ 1"
 	NameStabilityPi   = "‖Δlog π‖∞ / (2‖ΔQ‖∞) ≤ 1"
-	NameChiSquareOff  = "χ² objective ≠ SFT at α = 1 (gap)"
-	NameChiSquareOn   = "χ² objective → SFT at α = 10⁶ (gap)"
+	NameChiSquareOff  = "χ² objective ≠ SFT at α = 1 (relative gap)"
+	NameChiSquareOn   = "χ² objective → SFT at α = 10⁶ (relative gap)"
 	NameRecovery      = "recovered r vs r* up to shaping (end/start)"
 )
 
@@ -301,4 +301,19 @@ func ChiSquareGap(trajs []Trajectory, alpha float64) float64 {
 		}
 	}
 	return gap / float64(len(trajs))
+}
+
+// ChiSquareChecks compares the χ² objective with the SFT objective at the
+// given parameters, relative to the size of the SFT objective (the mean
+// |Σ log π|): at α = 1 they must differ by at least chiSquareOff, showing
+// that the strongly convex regulariser breaks the equivalence; at α = 10⁶
+// they must agree within chiSquareOn, showing that the linear φ is its limit.
+func ChiSquareChecks(trajs []Trajectory) (off, on Check) {
+	scale := 0.0
+	for _, ll := range LogLikelihoods(trajs) {
+		scale += math.Abs(ll) / float64(len(trajs))
+	}
+	detail := fmt.Sprintf("mean Σ r²/(4α) over %d demonstrations, over mean |Σ log π| = %.3g", len(trajs), scale)
+	return atLeast(NameChiSquareOff, detail, ChiSquareGap(trajs, 1)/scale, chiSquareOff),
+		atMost(NameChiSquareOn, detail, ChiSquareGap(trajs, 1e6)/scale, chiSquareOn)
 }

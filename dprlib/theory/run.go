@@ -22,6 +22,8 @@ type Options struct {
 	Demonstrations int
 	// WorkDir keeps the transformer runs; finished ones are reused.
 	WorkDir string
+	// GSM8K sizes the natural-language run.
+	GSM8K GSM8KConfig
 	// DataDir holds the official datasets (GSM8K); without them the GSM8K
 	// checks are skipped.
 	DataDir  string
@@ -46,8 +48,8 @@ func SCANProfile() experiment.Profile {
 // DefaultOptions returns the tree suite, the SCAN profile and 64
 // demonstrations per transformer.
 func DefaultOptions(workDir, dataDir string) Options {
-	return Options{Tree: DefaultTree(), SCAN: SCANProfile(), Demonstrations: 64, WorkDir: workDir,
-		DataDir: dataDir}
+	return Options{Tree: DefaultTree(), SCAN: SCANProfile(), GSM8K: DefaultGSM8K(), Demonstrations: 64,
+		WorkDir: workDir, DataDir: dataDir}
 }
 
 // Report gathers every check and the data behind the figures.
@@ -55,6 +57,7 @@ type Report struct {
 	Checks  []Check      `json:"checks"`
 	Tree    *TreeReport  `json:"-"`
 	SCAN    *ModelReport `json:"-"`
+	GSM8K   *ModelReport `json:"-"`
 	Seconds float64      `json:"seconds"`
 }
 
@@ -69,7 +72,7 @@ func (r *Report) Failed() []Check {
 	return out
 }
 
-// Run runs the tree suite and the transformer checks.
+// Run runs the tree suite and the checks on the SCAN and GSM8K transformers.
 func Run(ctx context.Context, opts Options) (*Report, error) {
 	start := time.Now()
 	log := opts.Logger
@@ -91,6 +94,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	rep.SCAN = scan
 	rep.Checks = append(rep.Checks, scan.Checks...)
+
+	natural, err := runGSM8K(ctx, opts, log)
+	if err != nil {
+		return nil, fmt.Errorf("GSM8K transformer: %w", err)
+	}
+	rep.GSM8K = natural
+	rep.Checks = append(rep.Checks, natural.Checks...)
 	rep.Seconds = time.Since(start).Seconds()
 	return rep, nil
 }

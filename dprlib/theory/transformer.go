@@ -102,10 +102,9 @@ func RunModel(level string, scorer *policy.Scorer, stages []Stage, ref Stage, de
 		add(atMost(NameStabilityPi, detail, worstPi, 1), "γ = 1")
 	}
 
-	add(atLeast(NameChiSquareOff, "mean Σ r²/(4α) over the demonstrations", ChiSquareGap(sft, 1), chiSquareOff),
-		last.Name)
-	add(atMost(NameChiSquareOn, "mean Σ r²/(4α) over the demonstrations", ChiSquareGap(sft, 1e6), chiSquareOn),
-		last.Name)
+	off, on := ChiSquareChecks(sft)
+	add(off, last.Name)
+	add(on, last.Name)
 	return rep, nil
 }
 

@@ -51,9 +51,10 @@ func DefaultTree() TreeConfig {
 // ~10, so rounding stays far below them.
 const (
 	treeTolerance = 1e-10
-	// chiSquareOn bounds the χ² gap at α = 10⁶, which is Σ r²/(4·10⁶).
+	// chiSquareOn bounds the relative χ² gap at α = 10⁶.
 	chiSquareOn = 1e-4
-	// chiSquareOff is the least χ² gap at α = 1 that shows the objectives differ.
+	// chiSquareOff is the least relative χ² gap at α = 1 that shows the
+	// objectives differ.
 	chiSquareOff = 1e-3
 )
 
@@ -151,10 +152,9 @@ func RunTree(cfg TreeConfig) (*TreeReport, error) {
 	rep.stabilityChecks(tree, seqs, cfg.StabilityPairs, rng, add)
 
 	// 10: the χ² regulariser.
-	add(atLeast(NameChiSquareOff, "mean Σ r²/(4α) over the demonstrations at the SFT solution",
-		ChiSquareGap(TreeTrajectories(tree, qSFT, demos), 1), chiSquareOff), "trained")
-	add(atMost(NameChiSquareOn, "mean Σ r²/(4α) over the demonstrations at the SFT solution",
-		ChiSquareGap(TreeTrajectories(tree, qSFT, demos), 1e6), chiSquareOn), "trained")
+	off, on := ChiSquareChecks(TreeTrajectories(tree, qSFT, demos))
+	add(off, "trained")
+	add(on, "trained")
 	rep.chiSquareCurve(tree, demos, ckpts[0].Q, seqs, cfg)
 
 	// Reward recovery against r* as SFT data grows.

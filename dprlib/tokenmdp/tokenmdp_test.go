@@ -124,3 +124,47 @@ func TestSFTConvergesToExpert(t *testing.T) {
 		t.Errorf("total variation to π* went from %.3f to %.3f; want below 0.1", first, last)
 	}
 }
+
+func TestRecoveryErrorIgnoresShaping(t *testing.T) {
+	tr, err := NewTree(3, 4, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	rStar := tr.RandomTable(1, rng)
+	seqs := tr.Sequences()
+	weights := tr.SequenceProbs(tr.LogPolicy(tr.RandomTable(1, rng)), seqs)
+	// A potential-based shaping of r*: r = r* + Φ(s') − Φ(s), Φ = 0 at terminal states.
+	phi := make([]float64, tr.NumStates())
+	for s := range phi {
+		phi[s] = 2 * rng.NormFloat64()
+	}
+	shapedReward := make([]float64, len(rStar))
+	for s := range phi {
+		for a := range tr.Vocab {
+			next := 0.0
+			if c := tr.Child(s, a); c >= 0 {
+				next = phi[c]
+			}
+			shapedReward[s*tr.Vocab+a] = rStar[s*tr.Vocab+a] + next - phi[s]
+		}
+	}
+	shaped, unshaped := tr.RecoveryError(shapedReward, rStar, seqs, weights)
+	if shaped > 1e-12 {
+		t.Errorf("a shaped copy of r* has error %g after removing shaping, want 0", shaped)
+	}
+	if unshaped < 1e-3 {
+		t.Errorf("error before removing shaping is %g, want the offset −Φ(root) to show", unshaped)
+	}
+	noisy := tr.RandomTable(0.5, rng)
+	for i := range noisy {
+		noisy[i] += rStar[i]
+	}
+	s, u := tr.RecoveryError(noisy, rStar, seqs, weights)
+	if s < 0.1 {
+		t.Errorf("a noisy reward has error %g after removing shaping, want it to remain", s)
+	}
+	if s > u {
+		t.Errorf("error after removing shaping %g exceeds the error before, %g", s, u)
+	}
+}

@@ -43,7 +43,7 @@ func init() {
 		"dpr":       {"improve an SFT policy with Dense-Path REINFORCE", runDPR},
 		"eval":      {"score a checkpoint on held-out SCAN commands", runEval},
 		"reward":    {"print the dense reward of each token of one response", runReward},
-		"data":      {"download or verify the official SCAN files", runData},
+		"data":      {"download or verify the official datasets (SCAN, GSM8K) against their SHA-256", runData},
 		"theory":    {"check every identity of SFT as inverse soft-Q learning, exactly and on transformers", runTheory},
 	}
 }
@@ -140,7 +140,7 @@ Run "dpr <command> -h" or "dpr help <command>" for a command's flags, units and 
 
 Environment:
   GOMLX_BACKEND  compute backend (default go:ops_parallel, GoMLX's pure-Go backend)
-  DPR_DATA_DIR   folder holding the official datasets (scan/...), when --data-dir is not given
+  DPR_DATA_DIR   folder holding the official datasets (scan/, gsm8k/), when -data-dir is not given
 `)
 }
 

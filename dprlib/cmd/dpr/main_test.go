@@ -127,7 +127,7 @@ func TestMissingReferenceCheckpoint(t *testing.T) {
 func TestReproduceSmokeCommand(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errOut := runCLI(t, "reproduce", "-profile", "smoke", "-out", filepath.Join(dir, "fig"),
-		"-work", filepath.Join(dir, "work"), "-quiet")
+		"-work", filepath.Join(dir, "work"), "-quiet", "-theory=false")
 	if code != 0 {
 		t.Fatalf("reproduce exited %d: %s", code, errOut)
 	}
@@ -230,5 +230,120 @@ func TestSFTRefusesUsedFolder(t *testing.T) {
 		t.TempDir())
 	if code != 2 || !strings.Contains(errOut, "same file") {
 		t.Errorf("same -ref and -sft: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestDataFetchGSM8KFromLocalMirror(t *testing.T) {
+	realDir, err := datapath.Resolve("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(realDir, "gsm8k")); err != nil {
+		t.Skipf("no GSM8K files in %s to serve as a mirror (set DPR_DATA_DIR): %v", realDir, err)
+	}
+	manifest, err := fetch.ParseManifest(data.GSM8KManifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{} // upstream URL path → local file
+	for _, f := range manifest.Files {
+		files[strings.TrimPrefix(f.URL, manifest.BaseURL)] =
+			filepath.Join(realDir, filepath.FromSlash(f.Path))
+	}
+	mirror := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeFile(w, r, path)
+	}))
+	defer mirror.Close()
+
+	dest := t.TempDir()
+	code, out, errOut := runCLI(t, "data", "fetch", "-dataset", "gsm8k", "-data-dir", dest,
+		"-base-url", mirror.URL)
+	if code != 0 {
+		t.Fatalf("fetch exited %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "GSM8K in "+dest+": 3 downloaded") {
+		t.Errorf("fetch output %q, want 3 GSM8K downloads into %s", out, dest)
+	}
+	if _, err := os.Stat(filepath.Join(dest, "scan")); !os.IsNotExist(err) {
+		t.Errorf("fetch -dataset gsm8k created %s/scan (stat error %v)", dest, err)
+	}
+
+	code, out, errOut = runCLI(t, "data", "fetch", "-dataset", "gsm8k", "-data-dir", dest,
+		"-base-url", mirror.URL)
+	if code != 0 || !strings.Contains(out, "0 downloaded, 3 already present") {
+		t.Errorf("second fetch exited %d: stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, "data", "verify", "-dataset", "gsm8k", "-data-dir", dest)
+	if code != 0 || !strings.Contains(out, "all 3 GSM8K files") {
+		t.Errorf("verify exited %d: stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestDataVerifyGSM8KMissingFiles(t *testing.T) {
+	dest := t.TempDir()
+	code, _, errOut := runCLI(t, "data", "verify", "-dataset", "gsm8k", "-data-dir", dest)
+	if code != 1 {
+		t.Errorf("exit status %d, want 1; stderr %q", code, errOut)
+	}
+	for _, want := range []string{
+		filepath.Join(dest, "gsm8k", "train.jsonl") + ": missing",
+		`dpr data fetch -dataset gsm8k -data-dir ` + dest,
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr %q does not contain %q", errOut, want)
+		}
+	}
+}
+
+func TestDataUnknownDataset(t *testing.T) {
+	dest := filepath.Join(t.TempDir(), "data")
+	for _, action := range []string{"fetch", "verify"} {
+		code, _, errOut := runCLI(t, "data", action, "-dataset", "mnist", "-data-dir", dest)
+		if code != 2 {
+			t.Errorf("%s: exit status %d, want 2; stderr %q", action, code, errOut)
+		}
+		for _, want := range []string{`-dataset "mnist" is unknown`, "valid names are scan, gsm8k"} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("%s: stderr %q does not contain %q", action, errOut, want)
+			}
+		}
+	}
+	if _, err := os.Stat(dest); !os.IsNotExist(err) {
+		t.Errorf("a rejected -dataset created %s (stat error %v)", dest, err)
+	}
+}
+
+func TestTheoryCommand(t *testing.T) {
+	dir := t.TempDir()
+	report := filepath.Join(dir, "theory.json")
+	code, out, errOut := runCLI(t, "theory", "-work", filepath.Join(dir, "work"), "-json", report, "-quiet")
+	if code != 0 {
+		t.Fatalf("theory exited %d: %s\n%s", code, errOut, out)
+	}
+	rows := 0
+	levels := map[string]bool{}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasSuffix(line, " pass") {
+			rows++
+			for _, level := range []string{"tree MDP", "SCAN transformer"} {
+				if strings.Contains(line, level) {
+					levels[level] = true
+				}
+			}
+		}
+	}
+	if rows < 10 {
+		t.Errorf("%d passing rows, want at least 10:\n%s", rows, out)
+	}
+	if len(levels) != 2 {
+		t.Errorf("rows cover levels %v, want the tree MDP and the SCAN transformer", levels)
+	}
+	if _, err := os.Stat(report); err != nil {
+		t.Errorf("JSON report missing: %v", err)
 	}
 }

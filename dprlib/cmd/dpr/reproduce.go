@@ -10,6 +10,7 @@ import (
 	"github.com/dprkit/dprkit/dprlib/datapath"
 	"github.com/dprkit/dprkit/dprlib/experiment"
 	"github.com/dprkit/dprkit/dprlib/progress"
+	"github.com/dprkit/dprkit/dprlib/theory"
 )
 
 func runReproduce(ctx context.Context, env *environment, args []string) error {
@@ -23,6 +24,8 @@ func runReproduce(ctx context.Context, env *environment, args []string) error {
 	var seeds uintList
 	fs.Var(&seeds, "seeds", "comma-separated seeds, replacing the profile's (e.g. 1,2,3)")
 	quiet := fs.Bool("quiet", false, "hide progress bars and stage logs")
+	withTheory := fs.Bool("theory", true, "also run the theory checks (dpr theory) and draw their figures "+
+		"into -out; their runs go to a theory folder beside -work")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -70,5 +73,29 @@ func runReproduce(ctx context.Context, env *environment, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "wrote %s and %d figure files to %s\n",
 		experiment.SummaryName, len(sum.Figures), *out)
+	if !*withTheory {
+		return nil
+	}
+
+	topts := theory.DefaultOptions(filepath.Join(filepath.Dir(filepath.Clean(*work)), "theory"), dir)
+	topts.Progress, topts.Logger = opts.Progress, opts.Logger
+	rep, err := theory.Run(ctx, topts)
+	if err != nil {
+		return err
+	}
+	paths, err := theory.WriteFigures(rep, *out)
+	if err != nil {
+		return err
+	}
+	failed := rep.Failed()
+	fmt.Fprintf(env.stdout, "theory checks: %d of %d pass; wrote %d figure files to %s\n",
+		len(rep.Checks)-len(failed), len(rep.Checks), len(paths), *out)
+	for _, c := range failed {
+		fmt.Fprintln(env.stdout, c.String())
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%w: %d of %d; run \"dpr theory\" for the full table", errChecksFailed, len(failed),
+			len(rep.Checks))
+	}
 	return nil
 }

@@ -23,6 +23,7 @@ func runTheory(ctx context.Context, env *environment, args []string) error {
 		"measure; finished runs are reused")
 	dataDir := dataDirFlag(fs)
 	jsonOut := fs.String("json", "", "also write every check, with its detail, to this JSON file")
+	figDir := fs.String("figures", "", "also draw the theory figures (SVG, PNG, CSV) into this folder")
 	quiet := fs.Bool("quiet", false, "hide progress bars and stage logs")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -56,6 +57,13 @@ func runTheory(ctx context.Context, env *environment, args []string) error {
 		if err := jsonfile.Write(*jsonOut, rep); err != nil {
 			return err
 		}
+	}
+	if *figDir != "" {
+		paths, err := theory.WriteFigures(rep, *figDir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "wrote %d figure files to %s\n", len(paths), *figDir)
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("%w: %d of %d; see the rows marked FAIL above", errChecksFailed, len(failed),
