@@ -82,8 +82,23 @@ type TreeReport struct {
 	Alphas, ChiSquareGap, ChiSquareDistance []float64
 }
 
-// RunTree runs every check on the tree MDP.
-func RunTree(cfg TreeConfig) (*TreeReport, error) {
+// TreeSetup is the tree, the expert, its demonstrations and the tabular SFT
+// checkpoints that the tree suite checks.
+type TreeSetup struct {
+	Tree   *tokenmdp.Tree
+	Expert tokenmdp.Expert
+	// Demos are the expert responses SFT learns from.
+	Demos []tokenmdp.Sequence
+	// Sequences enumerates every complete response.
+	Sequences []tokenmdp.Sequence
+	// Checkpoints maps an SFT data fraction (0 is untrained) to its logits.
+	Checkpoints map[float64][]float64
+	rng         *rand.Rand
+}
+
+// NewTreeSetup builds the tree, draws the expert and its demonstrations and
+// runs tabular SFT, all seeded by cfg.Seed.
+func NewTreeSetup(cfg TreeConfig) (*TreeSetup, error) {
 	tree, err := tokenmdp.NewTree(cfg.Vocab, cfg.Horizon, cfg.Prompts)
 	if err != nil {
 		return nil, err
@@ -97,18 +112,30 @@ func RunTree(cfg TreeConfig) (*TreeReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	byFraction := map[float64][]float64{}
+	s := &TreeSetup{Tree: tree, Expert: expert, Demos: demos, Sequences: tree.Sequences(),
+		Checkpoints: map[float64][]float64{}, rng: rng}
 	for _, c := range ckpts {
-		byFraction[c.Fraction] = c.Q
+		s.Checkpoints[c.Fraction] = c.Q
 	}
-	qSFT, qRef := ckpts[len(ckpts)-1].Q, byFraction[cfg.RefFraction]
-	if qRef == nil {
+	if s.Checkpoints[cfg.RefFraction] == nil {
 		return nil, fmt.Errorf("reference fraction %g is not an SFT checkpoint fraction %v", cfg.RefFraction,
 			cfg.SFT.Fractions)
 	}
+	return s, nil
+}
+
+// RunTree runs every check on the tree MDP.
+func RunTree(cfg TreeConfig) (*TreeReport, error) {
+	setup, err := NewTreeSetup(cfg)
+	if err != nil {
+		return nil, err
+	}
+	tree, expert, demos, rng := setup.Tree, setup.Expert, setup.Demos, setup.rng
+	byFraction := setup.Checkpoints
+	qSFT, qRef := byFraction[1], byFraction[cfg.RefFraction]
 	rep := &TreeReport{}
 	add := func(c Check, stage string) { rep.Checks = append(rep.Checks, c.at(LevelTree, stage)) }
-	seqs := tree.Sequences()
+	seqs := setup.Sequences
 
 	// 1. SFT = IQ-Learn at γ = 1, for untrained, half-trained and trained logits.
 	for _, stage := range []struct {
@@ -155,7 +182,7 @@ func RunTree(cfg TreeConfig) (*TreeReport, error) {
 	off, on := ChiSquareChecks(TreeTrajectories(tree, qSFT, demos))
 	add(off, "trained")
 	add(on, "trained")
-	rep.chiSquareCurve(tree, demos, ckpts[0].Q, seqs, cfg)
+	rep.chiSquareCurve(tree, demos, byFraction[0], seqs, cfg)
 
 	// Reward recovery against r* as SFT data grows.
 	if err := rep.recoveryCurve(tree, expert, seqs, cfg, rng, add); err != nil {
