@@ -33,7 +33,7 @@ type Check struct {
 	Measured float64 `json:"measured"`
 	Relation string  `json:"relation"`
 	Bound    float64 `json:"bound"`
-	// Detail says what Measured is, such as "max |J − Σ log π| over 200 demonstrations".
+	// Detail describes Measured, such as "max |J − Σ log π| over 200 demonstrations".
 	Detail string `json:"detail"`
 	// Skipped is set, with the reason, when the check could not run.
 	Skipped string `json:"skipped,omitempty"`

@@ -127,9 +127,9 @@ func TestOptimumFailsForWrongExponent(t *testing.T) {
 }
 
 func TestStabilityBoundsAreTight(t *testing.T) {
-	// A gauge shift of alternating sign moves r by (1 + γ)‖ΔQ‖∞ and leaves π
-	// alone; a single-logit change moves log π by almost 2‖ΔQ‖∞ when that
-	// action dominates. Halving the bounds must then fail.
+	// A gauge shift whose sign alternates with depth moves r by exactly
+	// (1 + γ)‖ΔQ‖∞ and leaves π alone. So the reward bound is reached, and
+	// halving it must fail.
 	tree, seqs, a, _ := fixture(t)
 	b := make([]Trajectory, len(a))
 	for i, tr := range a {

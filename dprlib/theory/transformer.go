@@ -10,7 +10,7 @@ import (
 )
 
 // Tolerances for transformers. Checks computed on the host from float32
-// logits are exact in float64 up to rounding; checks that compare with the
+// logits are exact in float64 up to rounding. Checks that compare with the
 // kit's own float32 graph (the SFT log-likelihood, the dense reward) allow
 // float32 rounding of sums over up to a few hundred tokens.
 const (
@@ -30,11 +30,12 @@ type ModelReport struct {
 	GammaGap []GapPoint
 }
 
-// RunModel runs the checks that apply to a transformer on demos: the
-// IQ-Learn identity at every stage (against the log-likelihood of the kit's
-// scoring graph), the γ-gap, the recovered return, shaping and gauge on the
-// last stage, the dense reward between the last stage (π_SFT) and ref
-// (π_ref), the sign facts, stability between stages, and the χ² gap.
+// RunModel runs the checks that apply to a transformer on demos. The
+// IQ-Learn identity runs at every stage, against the log-likelihood of the
+// kit's scoring graph. The γ-gap, recovered return, shaping, gauge and χ²
+// checks run on the last stage, which is π_SFT. The dense-reward and sign
+// checks compare it with ref (π_ref), and stability compares every pair of
+// stages.
 func RunModel(level string, scorer *policy.Scorer, stages []Stage, ref Stage, demos []policy.Sequence,
 	batchSize int, seed uint64) (*ModelReport, error) {
 	if len(stages) == 0 || len(demos) == 0 {

@@ -176,8 +176,9 @@ func (t *Tree) DPR(qSFT, qRef []float64, cfg DPRConfig, distance func(logPi []fl
 }
 
 // leaveOneOut returns, for each sample and position, the mean return-to-go at
-// that position of the batch's other samples of the same prompt (missing
-// positions count as 0); all zeros when on is false.
+// that position of the batch's other samples of the same prompt. A sample
+// shorter than the position counts as 0, and the result is all zeros when on
+// is false.
 func (t *Tree) leaveOneOut(batch []Sequence, returns [][]float64, on bool) [][]float64 {
 	out := make([][]float64, len(batch))
 	for i := range batch {

@@ -15,7 +15,7 @@ type SFTConfig struct {
 	// Epochs is the number of passes over the demonstrations.
 	Epochs int
 	// Fractions lists when to keep a checkpoint, as shares of all examples
-	// the run sees; the initial logits are kept as fraction 0.
+	// the run consumes. The initial logits are kept as fraction 0.
 	Fractions []float64
 	// InitScale is the standard deviation of the initial logits.
 	InitScale float64
