@@ -9,6 +9,7 @@
 package theory
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -82,6 +83,20 @@ func (c Check) at(level, stage string) Check {
 // Skip returns a skipped check with its reason.
 func Skip(name, level, reason string) Check {
 	return Check{Name: name, Level: level, Relation: "≤", Measured: math.NaN(), Skipped: reason}
+}
+
+// MarshalJSON writes c with a measured value that is NaN or infinite (a
+// skipped or broken check) as null, since JSON has no such numbers.
+func (c Check) MarshalJSON() ([]byte, error) {
+	type plain Check
+	out := struct {
+		plain
+		Measured *float64 `json:"measured"`
+	}{plain: plain(c)}
+	if !math.IsNaN(c.Measured) && !math.IsInf(c.Measured, 0) {
+		out.Measured = &c.Measured
+	}
+	return json.Marshal(out)
 }
 
 // Column widths of a printed row, in characters on screen.

@@ -1,6 +1,7 @@
 package theory
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -184,5 +185,18 @@ func TestCheckPassAndStatus(t *testing.T) {
 		if c.c.Pass() != c.pass || c.c.Status() != c.want {
 			t.Errorf("%+v: pass %v status %q, want %v %q", c.c, c.c.Pass(), c.c.Status(), c.pass, c.want)
 		}
+	}
+}
+
+func TestCheckJSONWritesNaNAsNull(t *testing.T) {
+	data, err := json.Marshal([]Check{Skip("x", LevelGSM8K, "no data"), {Name: "y", Measured: 0.5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"measured":null`) || !strings.Contains(string(data), `"measured":0.5`) {
+		t.Errorf("JSON %s, want null for the skipped check and 0.5 for the other", data)
+	}
+	if strings.Count(string(data), `"measured"`) != 2 {
+		t.Errorf("JSON %s repeats the measured field", data)
 	}
 }
