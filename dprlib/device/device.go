@@ -1,10 +1,11 @@
 // Package device selects the GoMLX compute backend the kit runs on.
 //
-// The default is GoMLX's pure-Go backend with the parallel op executor
-// ("go:ops_parallel"), which needs no native library and never downloads
-// anything. On 2 cores (gomlx v0.28.16, Go 1.27.3, GOEXPERIMENT=simd) it
-// trained and decoded 10–45% faster than "go:ops_sequential" and did not
-// hang in 20,000 rounds of TestDefaultBackendDoesNotHang.
+// The default is GoMLX's pure-Go backend with the parallel op executor and
+// one executor per CPU core ("go:ops_parallel,num_executors=N"), which needs
+// no native library and never downloads anything. On 2 cores (gomlx
+// v0.28.16, Go 1.27.3, GOEXPERIMENT=simd) it trained 30–40% faster than the
+// backend's default of 8 executors, which oversubscribe the cores, and
+// faster than "go:ops_sequential"; see the performance page in dprlib/bench.
 //
 // The environment variable GOMLX_BACKEND selects another backend compiled
 // into the binary. XLA ("xla:cuda", "xla:cpu") is compiled in only with the
@@ -14,6 +15,7 @@ package device
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,8 +24,11 @@ import (
 	_ "github.com/gomlx/compute/gobackend" // Registers the "go" backend.
 )
 
-// DefaultConfig is the backend used when GOMLX_BACKEND is unset.
-const DefaultConfig = "go:ops_parallel"
+// DefaultConfig returns the backend used when GOMLX_BACKEND is unset:
+// "go:ops_parallel,num_executors=N" with N the number of CPU cores.
+func DefaultConfig() string {
+	return fmt.Sprintf("go:ops_parallel,num_executors=%d", runtime.NumCPU())
+}
 
 var (
 	once    sync.Once
@@ -37,7 +42,7 @@ func Config() string {
 	if c := strings.TrimSpace(os.Getenv(compute.ConfigEnvVar)); c != "" {
 		return c
 	}
-	return DefaultConfig
+	return DefaultConfig()
 }
 
 // Backend returns the process-wide backend, creating it on first use.
@@ -70,7 +75,7 @@ func open(config string) (b compute.Backend, err error) {
 	if !found {
 		return nil, fmt.Errorf("backend %q (from GOMLX_BACKEND=%q) is not compiled in; available: %s. "+
 			"Unset GOMLX_BACKEND for the default %q, or build with -tags xla for XLA",
-			name, config, strings.Join(available, ", "), DefaultConfig)
+			name, config, strings.Join(available, ", "), DefaultConfig())
 	}
 	defer func() {
 		if r := recover(); r != nil {

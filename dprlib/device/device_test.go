@@ -7,8 +7,11 @@ import (
 
 func TestConfigDefault(t *testing.T) {
 	t.Setenv("GOMLX_BACKEND", "")
-	if got := Config(); got != DefaultConfig {
-		t.Errorf("Config() = %q with GOMLX_BACKEND unset, want %q", got, DefaultConfig)
+	if got := Config(); got != DefaultConfig() {
+		t.Errorf("Config() = %q with GOMLX_BACKEND unset, want %q", got, DefaultConfig())
+	}
+	if !strings.HasPrefix(DefaultConfig(), "go:ops_parallel,num_executors=") {
+		t.Errorf("DefaultConfig() = %q, want the parallel executor with a core count", DefaultConfig())
 	}
 	t.Setenv("GOMLX_BACKEND", " go:ops_sequential ")
 	if got := Config(); got != "go:ops_sequential" {
@@ -29,7 +32,7 @@ func TestOpenBackendNotCompiledIn(t *testing.T) {
 }
 
 func TestOpenDefault(t *testing.T) {
-	b, err := open(DefaultConfig)
+	b, err := open(DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

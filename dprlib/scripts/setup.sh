@@ -23,10 +23,10 @@ export GOTOOLCHAIN=go1.27.3
 # GoMLX's pure-Go backend (gomlx v0.28.16) uses its AVX2/AVX-512 kernels only when built with
 # this experiment.
 export GOEXPERIMENT=simd
-# The pure-Go backend with the parallel op executor, the fastest setting measured on 2 cores
-# (README, "GoMLX version and backend"). A value that is already set, such as xla:cuda on a
-# machine with the PJRT plugin, is kept.
-export GOMLX_BACKEND="${GOMLX_BACKEND:-go:ops_parallel}"
+# The pure-Go backend with the parallel op executor and one executor per core, the fastest
+# setting measured on 2 cores (dprlib/bench/README.md). A value that is already set, such as
+# xla:cuda on a machine with the PJRT plugin, is kept.
+export GOMLX_BACKEND="${GOMLX_BACKEND:-go:ops_parallel,num_executors=$(nproc 2>/dev/null || echo 2)}"
 
 if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
 	export PATH="/usr/local/go/bin:$PATH"
