@@ -352,3 +352,30 @@ func TestLogitsAgreeWithTerms(t *testing.T) {
 		}
 	}
 }
+
+func TestLogProbsOfMatchesSingleScoring(t *testing.T) {
+	a, b := testModel(t, 1), testModel(t, 2)
+	scorer, err := NewScorer(device.MustBackend(), a.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := PadSequences([][]int32{{1, 4, 2, 5, 3}, {1, 6, 7, 2, 8}}, 5, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, err := scorer.LogProbsOf([]*Model{a, b}, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range []*Model{a, b} {
+		single, err := scorer.LogProbs(m, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range single {
+			if math.Abs(float64(both[i][j]-single[j])) > 1e-6 {
+				t.Fatalf("model %d position %d: %g together, %g alone", i, j, both[i][j], single[j])
+			}
+		}
+	}
+}

@@ -50,8 +50,9 @@ func (o SampleOptions) Validate() error {
 // Sampler decodes responses with a key-value cache, so each new token costs
 // one position of compute instead of the whole prefix.
 type Sampler struct {
-	cfg  Config
-	exec *Exec
+	cfg     Config
+	backend compute.Backend
+	exec    *Exec
 }
 
 // NewSampler compiles (lazily, per batch size) the cached decoding step for cfg.
@@ -68,7 +69,7 @@ func NewSampler(backend compute.Backend, cfg Config) (*Sampler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build decoding graph: %w", err)
 	}
-	return &Sampler{cfg: cfg, exec: exec.WithName("decode_step")}, nil
+	return &Sampler{cfg: cfg, backend: backend, exec: exec.WithName("decode_step")}, nil
 }
 
 // Generate continues each prompt with a response drawn from model m. Prompts
@@ -121,8 +122,12 @@ func (s *Sampler) Generate(m *Model, prompts [][]int32, opts SampleOptions, rng 
 	keys := tensors.FromFlatDataAndDimensions(make([]float32, cacheSize), cacheDims...)
 	values := tensors.FromFlatDataAndDimensions(make([]float32, cacheSize), cacheDims...)
 	defer func() {
-		keys.MustFinalizeAll()
-		values.MustFinalizeAll()
+		// After a failed step the caches may be donated already.
+		for _, t := range []*tensors.Tensor{keys, values} {
+			if t.Ok() {
+				_ = t.FinalizeAll()
+			}
+		}
 	}()
 
 	done := make([]bool, rows)
@@ -141,13 +146,22 @@ func (s *Sampler) Generate(m *Model, prompts [][]int32, opts SampleOptions, rng 
 		if active == 0 {
 			break
 		}
-		args := append(m.paramArgs(), tensors.FromFlatDataAndDimensions(input, rows), int32(pos), keys, values)
+		// The caches are donated, so the step may write position pos in
+		// place instead of copying them.
+		donatedKeys, err := DonateTensorBuffer(keys, s.backend, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		donatedValues, err := DonateTensorBuffer(values, s.backend, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		args := append(m.paramArgs(), tensors.FromFlatDataAndDimensions(input, rows), int32(pos),
+			donatedKeys, donatedValues)
 		out, err := s.exec.Call(args...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("decoding position %d: %w", pos, err)
 		}
-		keys.MustFinalizeAll()
-		values.MustFinalizeAll()
 		keys, values = out[1], out[2]
 		logits := tensors.MustCopyFlatData[float32](out[0])
 		out[0].MustFinalizeAll()

@@ -31,6 +31,8 @@ type Scorer struct {
 	exec    *Exec
 	// logitsExec returns the full next-token logits; it is built on first use.
 	logitsExec *Exec
+	// manyExec scores several models in one graph, keyed by their number.
+	manyExec map[int]*Exec
 }
 
 // NewScorer compiles (lazily, per batch shape) the scoring graph for cfg.
@@ -106,4 +108,55 @@ func (s *Scorer) Logits(m *Model, b Batch) ([]float32, error) {
 	}
 	defer out.MustFinalizeAll()
 	return tensors.MustCopyFlatData[float32](out), nil
+}
+
+// LogProbsOf returns log π(a|s) under each of models at every position of b,
+// each flat [Rows, Length−1], from one graph that runs all the forward
+// passes: DPR scores π_SFT and π_ref, and a benchmark also π_θ, this way.
+func (s *Scorer) LogProbsOf(models []*Model, b Batch) ([][]float32, error) {
+	for i, m := range models {
+		if m.Config != s.cfg {
+			return nil, fmt.Errorf("model %d config %+v does not match the scorer's %+v", i, m.Config, s.cfg)
+		}
+	}
+	if err := b.check(s.cfg); err != nil {
+		return nil, err
+	}
+	k := len(models)
+	if s.manyExec == nil {
+		s.manyExec = map[int]*Exec{}
+	}
+	exec := s.manyExec[k]
+	if exec == nil {
+		cfg := s.cfg
+		n := len(cfg.ParamShapes())
+		var err error
+		exec, err = NewExec(s.backend, func(inputs []*Node) []*Node {
+			tokens := inputs[k*n]
+			out := make([]*Node, k)
+			for i := range k {
+				out[i], _, _ = unpackWeights(cfg, inputs[i*n:(i+1)*n]).tokenTerms(tokens)
+			}
+			return out
+		})
+		if err != nil {
+			return nil, fmt.Errorf("build scoring graph for %d models: %w", k, err)
+		}
+		exec = exec.WithName(fmt.Sprintf("score_%d_models", k))
+		s.manyExec[k] = exec
+	}
+	var args []any
+	for _, m := range models {
+		args = append(args, m.paramArgs()...)
+	}
+	out, err := exec.Call(append(args, b.tensor())...)
+	if err != nil {
+		return nil, fmt.Errorf("score batch under %d models: %w", k, err)
+	}
+	result := make([][]float32, k)
+	for i, t := range out {
+		result[i] = tensors.MustCopyFlatData[float32](t)
+		t.MustFinalizeAll()
+	}
+	return result, nil
 }

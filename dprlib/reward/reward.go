@@ -95,21 +95,24 @@ func (s *Scorer) Score(seqs []policy.Sequence, batchSize int) (Dense, error) {
 			return Dense{}, err
 		}
 		steps := batch.Length - 1
-		sftLP, err := s.scorer.LogProbs(s.sft, batch)
-		if err != nil {
-			return Dense{}, fmt.Errorf("score under π_SFT: %w", err)
-		}
-		sftResp := policy.ResponseValues(part, steps, sftLP)
-		d.SFTLogProb = append(d.SFTLogProb, sftResp...)
 		if s.kind == SFTOnly {
+			sftLP, err := s.scorer.LogProbs(s.sft, batch)
+			if err != nil {
+				return Dense{}, fmt.Errorf("score under π_SFT: %w", err)
+			}
+			sftResp := policy.ResponseValues(part, steps, sftLP)
+			d.SFTLogProb = append(d.SFTLogProb, sftResp...)
 			d.Reward = append(d.Reward, sftResp...)
 			continue
 		}
-		refLP, err := s.scorer.LogProbs(s.ref, batch)
+		// Both forward passes run in one graph call.
+		both, err := s.scorer.LogProbsOf([]*policy.Model{s.sft, s.ref}, batch)
 		if err != nil {
-			return Dense{}, fmt.Errorf("score under π_ref: %w", err)
+			return Dense{}, fmt.Errorf("score under π_SFT and π_ref: %w", err)
 		}
-		refResp := policy.ResponseValues(part, steps, refLP)
+		sftResp := policy.ResponseValues(part, steps, both[0])
+		d.SFTLogProb = append(d.SFTLogProb, sftResp...)
+		refResp := policy.ResponseValues(part, steps, both[1])
 		d.RefLogProb = append(d.RefLogProb, refResp...)
 		for i := range sftResp {
 			d.Reward = append(d.Reward, Difference(sftResp[i], refResp[i]))
