@@ -3,6 +3,7 @@ package policy
 import (
 	"math"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -74,8 +75,14 @@ func dense(x, weight, bias *Node) *Node {
 // gelu is the Gaussian error linear unit with the tanh approximation:
 // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
 func gelu(x *Node) *Node {
-	inner := MulScalar(Add(x, MulScalar(Mul(Square(x), x), 0.044715)), math.Sqrt(2/math.Pi))
-	return Mul(MulScalar(x, 0.5), OnePlus(Tanh(inner)))
+	decomposed := func() *Node {
+		inner := MulScalar(Add(x, MulScalar(Mul(Square(x), x), 0.044715)), math.Sqrt(2/math.Pi))
+		return Mul(MulScalar(x, 0.5), OnePlus(Tanh(inner)))
+	}
+	out, _ := InternalFusedOpCaller(func() *Node {
+		return BackendFusedActivation(x, compute.ActivationConfig{Type: compute.ActivationGeluApproximate})
+	}, decomposed, false)
+	return out
 }
 
 // logits returns the next-token logits [B, T, V] for tokens [B, T] (int32).
