@@ -44,6 +44,7 @@ func init() {
 		"eval":      {"score a checkpoint on held-out SCAN commands", runEval},
 		"reward":    {"print the dense reward of each token of one response", runReward},
 		"data":      {"download or verify the official datasets (SCAN, GSM8K) against their SHA-256", runData},
+		"bench":     {"measure training, scoring and sampling speed, against PyTorch when it is installed", runBench},
 		"theory":    {"check every identity of SFT as inverse soft-Q learning, exactly and on transformers", runTheory},
 	}
 }
@@ -139,7 +140,7 @@ Commands:
 Run "dpr <command> -h" or "dpr help <command>" for a command's flags, units and defaults.
 
 Environment:
-  GOMLX_BACKEND  compute backend (default go:ops_parallel, GoMLX's pure-Go backend)
+  GOMLX_BACKEND  compute backend (default go:ops_parallel,num_executors=<cores>, GoMLX's pure-Go backend)
   DPR_DATA_DIR   folder holding the official datasets (scan/, gsm8k/), when -data-dir is not given
 `)
 }

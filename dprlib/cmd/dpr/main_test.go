@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -354,5 +355,26 @@ func TestTheoryCommand(t *testing.T) {
 	}
 	if !strings.Contains(string(data), `"measured": null`) {
 		t.Errorf("JSON report does not write the skipped row's value as null")
+	}
+}
+
+func TestBenchJSON(t *testing.T) {
+	code, out, errOut := runCLI(t, "bench", "-models", "quick", "-seconds", "0.05", "-compare", "none", "-json")
+	if code != 0 {
+		t.Fatalf("bench exited %d: %s", code, errOut)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
+	}
+	for _, field := range []string{"train_tokens_per_s", "score_tokens_per_s", "sample_tokens_per_s",
+		"train_gflops", "matmul_gflops"} {
+		if v, ok := rep[field].(float64); !ok || v <= 0 {
+			t.Errorf("field %s = %v, want a positive number", field, rep[field])
+		}
+	}
+	code, _, errOut = runCLI(t, "bench", "-models", "2M")
+	if code != 2 || !strings.Contains(errOut, `"2M"`) {
+		t.Errorf("unknown model: exit %d, stderr %q", code, errOut)
 	}
 }
