@@ -25,3 +25,14 @@ var SCANManifest []byte
 //
 //go:embed manifests/gsm8k.json
 var GSM8KManifest []byte
+
+// SIGMORPHON2017Manifest is the manifest of the CoNLL-SIGMORPHON 2017
+// morphological inflection files (task 1), from manifests/sigmorphon2017.json:
+// for English, German and Spanish, the high, medium and low training files,
+// the development file and the gold test file, plus the upstream README
+// files, all from github.com/sigmorphon/conll2017 at commit 519bb1677a7c.
+// Upstream has no license file; the rows come from UniMorph, which
+// publishes them under CC BY-SA 3.0.
+//
+//go:embed manifests/sigmorphon2017.json
+var SIGMORPHON2017Manifest []byte

@@ -29,6 +29,7 @@ const defaultDataset = "scan"
 var datasets = []dataset{
 	{defaultDataset, "SCAN", data.SCANManifest},
 	{"gsm8k", "GSM8K", data.GSM8KManifest},
+	{"sigmorphon2017", "CoNLL-SIGMORPHON 2017", data.SIGMORPHON2017Manifest},
 }
 
 // datasetNames returns the valid -dataset values, comma-separated.

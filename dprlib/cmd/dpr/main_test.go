@@ -301,6 +301,83 @@ func TestDataVerifyGSM8KMissingFiles(t *testing.T) {
 	}
 }
 
+func TestDataFetchSIGMORPHON2017FromLocalMirror(t *testing.T) {
+	realDir, err := datapath.Resolve("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(realDir, "sigmorphon2017_inflection")); err != nil {
+		t.Skipf("no CoNLL-SIGMORPHON 2017 files in %s to serve as a mirror (set DPR_DATA_DIR): %v",
+			realDir, err)
+	}
+	manifest, err := fetch.ParseManifest(data.SIGMORPHON2017Manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{} // upstream URL path → local file
+	for _, f := range manifest.Files {
+		files[strings.TrimPrefix(f.URL, manifest.BaseURL)] =
+			filepath.Join(realDir, filepath.FromSlash(f.Path))
+	}
+	mirror := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeFile(w, r, path)
+	}))
+	defer mirror.Close()
+
+	dest := t.TempDir()
+	args := []string{"data", "fetch", "-dataset", "sigmorphon2017", "-data-dir", dest,
+		"-base-url", mirror.URL}
+	code, out, errOut := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("fetch exited %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "CoNLL-SIGMORPHON 2017 in "+dest+": 17 downloaded") {
+		t.Errorf("fetch output %q, want 17 CoNLL-SIGMORPHON 2017 downloads into %s", out, dest)
+	}
+	test := filepath.Join(dest, "sigmorphon2017_inflection", "german", "german-test")
+	if _, err := os.Stat(test); err != nil {
+		t.Errorf("fetch did not write the German test file: %v", err)
+	}
+
+	code, out, errOut = runCLI(t, args...)
+	if code != 0 || !strings.Contains(out, "0 downloaded, 17 already present") {
+		t.Errorf("second fetch exited %d: stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, "data", "verify", "-dataset", "sigmorphon2017", "-data-dir", dest)
+	if code != 0 || !strings.Contains(out, "all 17 CoNLL-SIGMORPHON 2017 files") {
+		t.Errorf("verify exited %d: stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestDataVerifySIGMORPHON2017DamagedFile(t *testing.T) {
+	dest := t.TempDir()
+	dev := filepath.Join(dest, "sigmorphon2017_inflection", "english", "english-dev")
+	if err := os.MkdirAll(filepath.Dir(dev), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dev, []byte("stodge\tstodged\tV;PST\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, "data", "verify", "-dataset", "sigmorphon2017", "-data-dir", dest)
+	if code != 1 {
+		t.Errorf("exit status %d, want 1; stderr %q", code, errOut)
+	}
+	for _, want := range []string{
+		dev + ": size mismatch",
+		filepath.Join(dest, "sigmorphon2017_inflection", "spanish", "spanish-test") + ": missing",
+		"dpr data fetch -dataset sigmorphon2017 -data-dir " + dest,
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr %q does not contain %q", errOut, want)
+		}
+	}
+}
+
 func TestDataUnknownDataset(t *testing.T) {
 	dest := filepath.Join(t.TempDir(), "data")
 	for _, action := range []string{"fetch", "verify"} {
