@@ -29,7 +29,7 @@ const maxHeaderBytes = 16 << 20
 // Metadata describes how a checkpoint was made. It is stored as JSON in the
 // checkpoint header.
 type Metadata struct {
-	// Kind is "init", "sft" or "dpr".
+	// Kind is "init", "sft", "dpr", "spin" or "gsil".
 	Kind string `json:"kind"`
 	// Fraction is the share of the SFT training examples seen, in [0, 1].
 	Fraction float64 `json:"fraction"`
