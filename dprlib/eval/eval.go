@@ -1,12 +1,15 @@
-// Package eval scores a policy on held-out SCAN commands with the SCAN
-// interpreter as the verifier: exact match of the whole action sequence, and
-// token-level edit distance as partial credit.
+// Package eval scores a policy on held-out prompts against a verifier's
+// expected responses: exact match of the whole response, and token-level
+// edit distance (Levenshtein) as partial credit. For SCAN the expected
+// response comes from the grammar's interpreter; for inflection it is the
+// gold form.
 package eval
 
 import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/dprkit/dprkit/dprlib/device"
@@ -15,6 +18,17 @@ import (
 	"github.com/dprkit/dprkit/dprlib/scan"
 	"github.com/dprkit/dprkit/dprlib/tokenizer"
 )
+
+// Item is one held-out prompt with the response the verifier accepts.
+type Item struct {
+	// Text is the prompt as people read it: a SCAN command, or a lemma with
+	// its tags.
+	Text string `json:"text"`
+	// Prompt is the prompt as tokens, without BOS and SEP.
+	Prompt []string `json:"prompt"`
+	// Expected is the correct response as tokens, without EOS.
+	Expected []string `json:"expected"`
+}
 
 // Options sets how responses are decoded for evaluation.
 type Options struct {
@@ -38,7 +52,7 @@ func Greedy() Options {
 
 // Prediction is one scored response.
 type Prediction struct {
-	Command  string   `json:"command"`
+	Prompt   string   `json:"prompt"`
 	Response []string `json:"response"`
 	Expected []string `json:"expected"`
 	// EOS reports whether the response ended with EOS (it is not in Response).
@@ -66,10 +80,9 @@ type Evaluator struct {
 	Tokenizer *tokenizer.Tokenizer
 }
 
-// Evaluate decodes a response for every example's command under m and
-// verifies it. The examples' own actions are not used: the verifier
-// recomputes the expected output from the command.
-func (e *Evaluator) Evaluate(ctx context.Context, m *policy.Model, examples []scan.Example, opts Options) (
+// Evaluate decodes a response for every item's prompt under m and verifies
+// it against the item's expected response.
+func (e *Evaluator) Evaluate(ctx context.Context, m *policy.Model, examples []Item, opts Options) (
 	Result, error) {
 	if opts.BatchSize < 1 {
 		return Result{}, fmt.Errorf("evaluation batch size %d is invalid: it must be at least 1", opts.BatchSize)
@@ -79,7 +92,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, m *policy.Model, examples []sc
 	}
 	need := m.Config.SamplingBytes(opts.BatchSize)
 	if err := policy.CheckMemory(need, device.TotalMemory(),
-		fmt.Sprintf("decoding %d commands at once", opts.BatchSize), "lower the evaluation batch size"); err != nil {
+		fmt.Sprintf("decoding %d prompts at once", opts.BatchSize), "lower the evaluation batch size"); err != nil {
 		return Result{}, err
 	}
 	sampling := policy.SampleOptions{Temperature: opts.Temperature, TopK: opts.TopK, TopP: opts.TopP,
@@ -90,12 +103,12 @@ func (e *Evaluator) Evaluate(ctx context.Context, m *policy.Model, examples []sc
 	exact, eos, edits := 0, 0, 0
 	for lo := 0; lo < len(examples); lo += opts.BatchSize {
 		if err := ctx.Err(); err != nil {
-			return Result{}, fmt.Errorf("evaluation stopped after %d of %d commands: %w", lo, len(examples), err)
+			return Result{}, fmt.Errorf("evaluation stopped after %d of %d prompts: %w", lo, len(examples), err)
 		}
 		part := examples[lo:min(lo+opts.BatchSize, len(examples))]
 		prompts := make([][]int32, len(part))
 		for i, ex := range part {
-			p, err := e.Tokenizer.EncodePrompt(ex.CommandWords())
+			p, err := e.Tokenizer.EncodePrompt(ex.Prompt)
 			if err != nil {
 				return Result{}, fmt.Errorf("held-out example %d: %w", lo+i, err)
 			}
@@ -106,10 +119,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, m *policy.Model, examples []sc
 			return Result{}, err
 		}
 		for i, ids := range responses {
-			p, err := e.Score(part[i].Command, ids)
-			if err != nil {
-				return Result{}, fmt.Errorf("verify held-out example %d: %w", lo+i, err)
-			}
+			p := e.Score(part[i], ids)
 			if p.ExactMatch {
 				exact++
 			}
@@ -128,23 +138,34 @@ func (e *Evaluator) Evaluate(ctx context.Context, m *policy.Model, examples []sc
 	return res, nil
 }
 
-// Score verifies one response, given as token ids, to command. A response
-// is an exact match only if it ends with EOS and its words equal the
-// interpreter's output. The edit distance compares the words before EOS.
-func (e *Evaluator) Score(command string, response []int32) (Prediction, error) {
+// Score verifies one response, given as token ids, against item. A response
+// is an exact match only if it ends with EOS and its tokens equal the
+// expected ones. The edit distance compares the tokens before EOS.
+func (e *Evaluator) Score(item Item, response []int32) Prediction {
 	ended := len(response) > 0 && response[len(response)-1] == tokenizer.EOSID
 	if ended {
 		response = response[:len(response)-1]
 	}
 	words := e.Tokenizer.Decode(response)
-	verdict, err := scan.Verify(command, words)
-	if err != nil {
-		return Prediction{}, err
-	}
 	return Prediction{
-		Command: command, Response: words, Expected: verdict.Expected, EOS: ended,
-		ExactMatch: verdict.ExactMatch && ended, EditDistance: verdict.EditDistance,
-	}, nil
+		Prompt: item.Text, Response: words, Expected: item.Expected, EOS: ended,
+		ExactMatch: ended && slices.Equal(words, item.Expected), EditDistance: scan.EditDistance(words, item.Expected),
+	}
+}
+
+// SCANItems turns SCAN examples into items whose expected response is the
+// interpreter's output for the command, so that a wrong action sequence in
+// a data file cannot pass for the truth.
+func SCANItems(examples []scan.Example) ([]Item, error) {
+	items := make([]Item, len(examples))
+	for i, ex := range examples {
+		expected, err := scan.Interpret(ex.Command)
+		if err != nil {
+			return nil, fmt.Errorf("held-out example %d: %w", i, err)
+		}
+		items[i] = Item{Text: ex.Command, Prompt: ex.CommandWords(), Expected: expected}
+	}
+	return items, nil
 }
 
 // Report is the JSON file written for an evaluation: the result with the

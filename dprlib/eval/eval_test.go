@@ -41,11 +41,12 @@ func TestScore(t *testing.T) {
 		{"wrong action", ids(t, "I_WALK I_JUMP", true), false, true, 1, 2},
 		{"empty", nil, false, false, 2, 0},
 	}
+	items, err := SCANItems([]scan.Example{{Command: "jump twice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range cases {
-		p, err := e.Score("jump twice", c.response)
-		if err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
+		p := e.Score(items[0], c.response)
 		if p.ExactMatch != c.exact {
 			t.Errorf("%s: exact match %v, want %v", c.name, p.ExactMatch, c.exact)
 		}
@@ -59,9 +60,19 @@ func TestScore(t *testing.T) {
 			t.Errorf("%s: %d response words, want %d", c.name, len(p.Response), c.responseN)
 		}
 	}
-	if _, err := e.Score("jump jump", nil); err == nil {
-		t.Error("an ungrammatical command was scored without error")
+	if _, err := SCANItems([]scan.Example{{Command: "jump jump"}}); err == nil {
+		t.Error("an ungrammatical command became an item without error")
 	}
+}
+
+// scanItems returns the first n generated SCAN commands as items.
+func scanItems(t *testing.T, n int) []Item {
+	t.Helper()
+	items, err := SCANItems(scan.Generate()[:n])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
 }
 
 // untrainedEvaluator returns a tiny untrained model and an evaluator for it.
@@ -82,7 +93,7 @@ func untrainedEvaluator(t *testing.T) (*policy.Model, *Evaluator) {
 
 func TestEvaluateCountsAndErrors(t *testing.T) {
 	m, e := untrainedEvaluator(t)
-	examples := scan.Generate()[:5]
+	examples := scanItems(t, 5)
 	opts := Greedy()
 	opts.BatchSize, opts.MaxNewTokens = 2, 8
 	res, err := e.Evaluate(context.Background(), m, examples, opts)
@@ -96,8 +107,8 @@ func TestEvaluateCountsAndErrors(t *testing.T) {
 		t.Errorf("rates out of [0, 1]: %+v", res)
 	}
 	for i, p := range res.Predictions {
-		if p.Command != examples[i].Command {
-			t.Errorf("prediction %d is for %q, want %q", i, p.Command, examples[i].Command)
+		if p.Prompt != examples[i].Text {
+			t.Errorf("prediction %d is for %q, want %q", i, p.Prompt, examples[i].Text)
 		}
 		if len(p.Response) > 8 {
 			t.Errorf("prediction %d has %d words, more than max new tokens 8", i, len(p.Response))
@@ -139,7 +150,7 @@ func TestEvaluateStopsWhenCancelled(t *testing.T) {
 	m, e := untrainedEvaluator(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := e.Evaluate(ctx, m, scan.Generate()[:4], Greedy())
+	_, err := e.Evaluate(ctx, m, scanItems(t, 4), Greedy())
 	if err == nil || !strings.Contains(err.Error(), "stopped after 0 of 4") {
 		t.Errorf("error = %v, want the evaluation to stop", err)
 	}

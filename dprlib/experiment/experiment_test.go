@@ -104,7 +104,7 @@ func TestLoadTaskErrors(t *testing.T) {
 		t.Errorf("unknown split: error = %v, want it to list valid names", err)
 	}
 	_, err = LoadTask("", "gen-p16", 100000)
-	if err == nil || !strings.Contains(err.Error(), "exceeds the 17565 held-out commands") {
+	if err == nil || !strings.Contains(err.Error(), "exceeds the 17565 held-out prompts") {
 		t.Errorf("evaluation count past the test set: error = %v", err)
 	}
 	task, err := LoadTask("", "gen-p1", 50)
@@ -113,6 +113,34 @@ func TestLoadTaskErrors(t *testing.T) {
 	}
 	if len(task.Eval) != 50 || len(task.Demos) != 209 {
 		t.Errorf("gen-p1: %d demos, %d eval commands; want 209 and 50", len(task.Demos), len(task.Eval))
+	}
+	_, err = LoadTask("", "inflection-klingon", 10)
+	if err == nil || !strings.Contains(err.Error(), "inflection-english") {
+		t.Errorf("unknown language: error = %v, want it to list valid names", err)
+	}
+}
+
+func TestTaskVerifierMatchesExpected(t *testing.T) {
+	task, err := LoadTask("", "gen-p1", 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify := task.Verifier()
+	for i, d := range task.Demos[:20] {
+		if got := verify(d.Prompt(), d.Response()); got != 1 {
+			t.Errorf("demonstration %d scored %g, want 1", i, got)
+		}
+		wrong := append([]int32{}, d.Response()...)
+		wrong[0] = wrong[len(wrong)-1] // EOS first: an empty response
+		if got := verify(d.Prompt(), wrong[:1]); got != 0 {
+			t.Errorf("demonstration %d cut to EOS scored %g, want 0", i, got)
+		}
+		if got := verify(d.Prompt(), d.Response()[:len(d.Response())-1]); got != 0 {
+			t.Errorf("demonstration %d without EOS scored %g, want 0", i, got)
+		}
+	}
+	if longest := task.LongestPrompt(); longest < 3 || longest > 11 {
+		t.Errorf("longest SCAN prompt has %d tokens, want 3 to 11 (at most 9 words, BOS and SEP)", longest)
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/dprkit/dprkit/dprlib/device"
@@ -94,6 +93,11 @@ type Machine struct {
 	Backend   string `json:"backend"`
 }
 
+func currentMachine() Machine {
+	return Machine{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(),
+		GoVersion: runtime.Version(), Backend: device.Config()}
+}
+
 // Summary is the JSON written by Reproduce.
 type Summary struct {
 	Profile    Profile      `json:"profile"`
@@ -146,10 +150,7 @@ func Reproduce(ctx context.Context, opts Options) (*Summary, error) {
 	log.Info("reproduce", "profile", p.Name, "split", p.Split, "train", len(pl.Task.Demos),
 		"eval", len(pl.Task.Eval), "seeds", len(p.Seeds), "backend", device.Config())
 
-	sum := &Summary{Profile: p, ConfigHash: hash, EvalCount: len(pl.Task.Eval), Machine: Machine{
-		GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(),
-		GoVersion: runtime.Version(), Backend: device.Config(),
-	}}
+	sum := &Summary{Profile: p, ConfigHash: hash, EvalCount: len(pl.Task.Eval), Machine: currentMachine()}
 	var lossCurves []figures.LossCurve
 	var dprCurves []figures.DPRCurve
 	var heatmaps []figures.Heatmap
@@ -281,14 +282,19 @@ func (pl *Pipeline) RewardHeatmaps(s *SFTRun, sftEval eval.Result) ([]figures.He
 	if err != nil {
 		return nil, damagedStage(s.Dir, err)
 	}
-	pick := sftEval.Predictions[0]
-	for _, pr := range sftEval.Predictions {
+	if len(sftEval.Predictions) != len(task.Eval) {
+		return nil, fmt.Errorf("reward heat-map: the SFT evaluation has %d predictions for %d held-out prompts",
+			len(sftEval.Predictions), len(task.Eval))
+	}
+	at := 0
+	for i, pr := range sftEval.Predictions {
 		if !pr.ExactMatch {
-			pick = pr
+			at = i
 			break
 		}
 	}
-	prompt, err := task.Tokenizer.EncodePrompt(strings.Fields(pick.Command))
+	pick := sftEval.Predictions[at]
+	prompt, err := task.Tokenizer.EncodePrompt(task.Eval[at].Prompt)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +341,7 @@ func (pl *Pipeline) RewardHeatmaps(s *SFTRun, sftEval eval.Result) ([]figures.He
 			values[t] = float64(v)
 		}
 		maps = append(maps, figures.Heatmap{
-			Prompt: pick.Command, Tokens: c.words, Reward: values,
+			Prompt: pick.Prompt, Tokens: c.words, Reward: values,
 			Title: fmt.Sprintf("%s, seed %d, reference at %g of the data", c.title, s.Seed, p.RefFraction),
 		})
 	}

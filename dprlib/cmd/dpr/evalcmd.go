@@ -17,9 +17,10 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "eval", "eval")
 	def := experiment.Quick()
 	ckpt := fs.String("checkpoint", "", "policy checkpoint to score (required)")
-	split := fs.String("split", def.Split, "SCAN split whose test commands are scored")
+	split := fs.String("split", def.Split, "task whose held-out prompts are scored: a SCAN split or "+
+		experiment.InflectionPrefix+"<language>")
 	dataDir := dataDirFlag(fs)
-	count := fs.Int("eval-count", def.EvalCount, "held-out commands scored (fixed random subset); 0 scores all")
+	count := fs.Int("eval-count", def.EvalCount, "held-out prompts scored (fixed random subset); 0 scores all")
 	opts := eval.Greedy()
 	fs.Float64Var(&opts.Temperature, "tau", 0, "decoding temperature: 0 is greedy, τ > 0 samples")
 	fs.IntVar(&opts.TopK, "top-k", 0, "sample among the k most likely tokens only; 0 is off")
@@ -88,7 +89,7 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 			continue
 		}
 		shown++
-		fmt.Fprintf(env.stdout, "  %q\n    got  %s\n    want %s\n", p.Command,
+		fmt.Fprintf(env.stdout, "  %q\n    got  %s\n    want %s\n", p.Prompt,
 			strings.Join(p.Response, " "), strings.Join(p.Expected, " "))
 	}
 	if *out != "" {
