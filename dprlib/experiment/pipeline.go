@@ -59,6 +59,15 @@ func NewPipeline(p Profile, dataDir, workDir string) (*Pipeline, error) {
 		return nil, fmt.Errorf("split %q has a demonstration of %d tokens, more than the context %d",
 			p.Split, n, p.Model.Context)
 	}
+	// A response may use what the longest prompt leaves of the context.
+	room := p.Model.Context - task.LongestPrompt()
+	if room < 2 {
+		return nil, fmt.Errorf("task %q has a prompt of %d tokens, leaving no room for a response in the context %d",
+			p.Split, task.LongestPrompt(), p.Model.Context)
+	}
+	p.DPR.MaxNewTokens = min(p.DPR.MaxNewTokens, room)
+	p.AblationDPR.MaxNewTokens = min(p.AblationDPR.MaxNewTokens, room)
+	p.Decoding.MaxNewTokens = min(p.Decoding.MaxNewTokens, room)
 	sampler, err := policy.NewSampler(backend, p.Model)
 	if err != nil {
 		return nil, err
@@ -115,7 +124,9 @@ func (pl *Pipeline) SFT(ctx context.Context, seed uint64) (*SFTRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	run := &SFTRun{Seed: seed, Dir: filepath.Join(pl.WorkDir, fmt.Sprintf("seed-%d", seed), "sft-"+key[:12])}
+	// Runs live under <work>/<task>/seed-<n>/, so every command that shares
+	// a work directory also shares its SFT runs.
+	run := &SFTRun{Seed: seed, Dir: filepath.Join(pl.WorkDir, p.Split, fmt.Sprintf("seed-%d", seed), "sft-"+key[:12])}
 	if res, err := sft.ReadLog(run.Dir); err == nil {
 		pl.log().Info("reusing SFT run", "seed", seed, "dir", run.Dir)
 		run.Result, run.Reused = res, true

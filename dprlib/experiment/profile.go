@@ -5,6 +5,7 @@ package experiment
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/dprkit/dprkit/dprlib/dpr"
@@ -17,7 +18,9 @@ import (
 // Profile sizes a reproduction: data split, model, training budgets, seeds.
 type Profile struct {
 	Name string `json:"name"`
-	// Split names the SCAN split (see scan.SplitNames); gen-* splits need no files.
+	// Split names the task that "dpr reproduce" runs: a SCAN split (see
+	// scan.SplitNames; gen-* splits need no files) or an inflection task
+	// (see TaskNames).
 	Split string `json:"split"`
 	// Seeds lists one full SFT + DPR run per seed.
 	Seeds []uint64 `json:"seeds"`
@@ -34,7 +37,17 @@ type Profile struct {
 	EvalCount int `json:"eval_count"`
 	// Decoding sets the decoding of held-out responses.
 	Decoding eval.Options `json:"decoding"`
+	// Tasks lists the tasks "dpr experiments" runs every ablation on (see
+	// TaskNames). Split is the task of "dpr reproduce" alone.
+	Tasks []string `json:"tasks"`
+	// AblationDPR is the DPR run that the ablations vary, one setting at a
+	// time. Its runs are scored once, after the last update.
+	AblationDPR dpr.Config `json:"ablation_dpr"`
 }
+
+// sftFractions are the checkpoints every profile saves: the reference
+// sweep needs all of them.
+var sftFractions = []float64{0.1, 0.25, 0.5, 0.75, 0.9, 1}
 
 // Smoke is the profile the tests use: a tiny model on 1% of SCAN, two seeds
 // and a few DPR steps. It runs in seconds on 2 cores, and its scores carry
@@ -43,9 +56,12 @@ func Smoke() Profile {
 	s := sft.DefaultConfig()
 	s.BatchSize, s.Epochs, s.WarmupSteps, s.LogEvery = 16, 3, 5, 2
 	s.Adam.LearningRate = 3e-3
+	s.Fractions = sftFractions
 	d := dpr.DefaultConfig()
 	d.Steps, d.PromptsPerStep, d.SamplesPerPrompt, d.EvalEvery = 6, 4, 2, 3
 	d.MaxNewTokens = 24
+	ablation := d
+	ablation.Steps, ablation.EvalEvery = 4, 0
 	dec := eval.Greedy()
 	dec.MaxNewTokens = 24
 	return Profile{
@@ -58,6 +74,8 @@ func Smoke() Profile {
 		RefFraction: 0.5,
 		EvalCount:   32,
 		Decoding:    dec,
+		Tasks:       []string{"gen-p1", InflectionPrefix + "english"},
+		AblationDPR: ablation,
 	}
 }
 
@@ -69,8 +87,11 @@ func Quick() Profile {
 	s.Epochs = 40
 	s.Adam.LearningRate = 3e-3
 	s.LogEvery = 20
+	s.Fractions = sftFractions
 	d := dpr.DefaultConfig()
 	d.Steps, d.EvalEvery = 200, 25
+	ablation := d
+	ablation.Steps, ablation.EvalEvery = 100, 0
 	return Profile{
 		Name:        "quick",
 		Split:       "gen-p8",
@@ -81,6 +102,8 @@ func Quick() Profile {
 		RefFraction: 0.5,
 		EvalCount:   500,
 		Decoding:    eval.Greedy(),
+		Tasks:       []string{"gen-p8", InflectionPrefix + "english", InflectionPrefix + "spanish"},
+		AblationDPR: ablation,
 	}
 }
 
@@ -91,6 +114,7 @@ func Full() Profile {
 	p.Name = "full"
 	p.Seeds = []uint64{1, 2, 3, 4, 5}
 	p.DPR.Steps, p.DPR.EvalEvery = 1000, 100
+	p.AblationDPR.Steps = 500
 	p.EvalCount = 0
 	return p
 }
@@ -111,6 +135,25 @@ func ProfileByName(name string) (Profile, error) {
 	return Profile{}, fmt.Errorf("profile %q is unknown: use one of %s", name, strings.Join(ProfileNames(), ", "))
 }
 
+// ProfileEnvVar names the environment variable that picks the profile of
+// the kit's notebooks. The test script sets it to smoke, so that CI runs
+// every notebook in minutes.
+const ProfileEnvVar = "DPR_PROFILE"
+
+// ProfileFromEnv returns the built-in profile named by ProfileEnvVar, or
+// the one named fallback when the variable is unset or empty.
+func ProfileFromEnv(fallback string) (Profile, error) {
+	name := os.Getenv(ProfileEnvVar)
+	if name == "" {
+		name = fallback
+	}
+	p, err := ProfileByName(name)
+	if err != nil {
+		return p, fmt.Errorf("%s: %w", ProfileEnvVar, err)
+	}
+	return p, nil
+}
+
 // Validate reports the first setting of p that cannot run.
 func (p Profile) Validate() error {
 	if len(p.Seeds) == 0 {
@@ -128,6 +171,9 @@ func (p Profile) Validate() error {
 	}
 	if err := p.DPR.Validate(); err != nil {
 		return err
+	}
+	if err := p.AblationDPR.Validate(); err != nil {
+		return fmt.Errorf("profile %q ablation DPR: %w", p.Name, err)
 	}
 	if p.EvalCount < 0 {
 		return fmt.Errorf("evaluation count %d is invalid: use 0 (whole test split) or a positive count",

@@ -14,6 +14,10 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 )
 
+// Every display function waits (gonbui.Sync) until GoNB has taken its
+// output: a cell whose program exits right after a large image could
+// otherwise lose the displays still in the pipe.
+
 // ShowPNG displays the PNG image at path inline.
 func ShowPNG(path string) error {
 	data, err := os.ReadFile(path)
@@ -25,6 +29,7 @@ func ShowPNG(path string) error {
 		return nil
 	}
 	gonbui.DisplayPNG(data)
+	gonbui.Sync()
 	return nil
 }
 
@@ -44,6 +49,7 @@ func ShowFigures(paths []string) error {
 func Markdown(text string) {
 	if gonbui.IsNotebook {
 		gonbui.DisplayMarkdown(text)
+		gonbui.Sync()
 		return
 	}
 	fmt.Println(text)
@@ -73,6 +79,7 @@ func Table(header []string, rows [][]string) {
 	}
 	b.WriteString("</tbody></table>")
 	gonbui.DisplayHTML(b.String())
+	gonbui.Sync()
 }
 
 // Must stops the cell with a readable message when err is not nil. The cell

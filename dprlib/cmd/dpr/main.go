@@ -41,11 +41,14 @@ func init() {
 		"reproduce": {"run SFT, the dense reward and DPR for several seeds; write figures and a summary", runReproduce},
 		"sft":       {"fine-tune a policy on SCAN demonstrations, saving checkpoints at data fractions", runSFT},
 		"dpr":       {"improve an SFT policy with Dense-Path REINFORCE", runDPR},
-		"eval":      {"score a checkpoint on held-out SCAN commands", runEval},
+		"eval":      {"score a checkpoint on held-out prompts of a SCAN split or inflection task", runEval},
 		"reward":    {"print the dense reward of each token of one response", runReward},
-		"data":      {"download or verify the official datasets (SCAN, GSM8K) against their SHA-256", runData},
-		"bench":     {"measure training, scoring and sampling speed, against PyTorch when it is installed", runBench},
-		"theory":    {"check every identity of SFT as inverse soft-Q learning, exactly and on transformers", runTheory},
+		"data": {"download or verify the official datasets (SCAN, GSM8K, CoNLL-SIGMORPHON 2017) " +
+			"against their SHA-256", runData},
+		"experiments": {"run every ablation over seeds on SCAN and inflection; write figures with " +
+			"confidence intervals and the results page", runExperiments},
+		"bench":  {"measure training, scoring and sampling speed, against PyTorch when it is installed", runBench},
+		"theory": {"check every identity of SFT as inverse soft-Q learning, exactly and on transformers", runTheory},
 	}
 }
 
@@ -121,7 +124,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func printUsage(w io.Writer) {
 	fmt.Fprint(w, `dpr reproduces "Beyond Imitation: Recovering Dense Rewards from Demonstrations"
-(arXiv 2510.02493) on SCAN with GoMLX.
+(arXiv 2510.02493) on SCAN and morphological inflection with GoMLX.
 
 Usage:
   dpr <command> [flags]
@@ -134,14 +137,15 @@ Commands:
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprint(w, `
 Run "dpr <command> -h" or "dpr help <command>" for a command's flags, units and defaults.
 
 Environment:
   GOMLX_BACKEND  compute backend (default go:ops_parallel,num_executors=<cores>, GoMLX's pure-Go backend)
-  DPR_DATA_DIR   folder holding the official datasets (scan/, gsm8k/), when -data-dir is not given
+  DPR_DATA_DIR   folder holding the official datasets (scan/, gsm8k/, sigmorphon2017_inflection/),
+                 when -data-dir is not given
 `)
 }
 
