@@ -120,18 +120,23 @@ func writeExperimentFigures(dir string, res *Results, ablations []Ablation, only
 	return paths, nil
 }
 
-// gamingShown picks the runs the reward-gaming figure draws for a task: the
-// base DPR run of the first seed, the log π_SFT-only run of the first seed
-// (the likeliest to game), and every flagged run. The JSON keeps them all.
+// gamingShown picks the runs the reward-gaming figure draws for a task: of
+// the first seed, the two baseline-removal runs (the log π_SFT-only reward
+// being the likeliest to game) or, without that ablation, the first run;
+// and every flagged run. The JSON keeps them all.
 func gamingShown(all []GamingResult) []GamingResult {
-	var shown []GamingResult
-	var firstSeed uint64
-	if len(all) > 0 {
-		firstSeed = all[0].Seed
+	if len(all) == 0 {
+		return nil
 	}
+	firstSeed := all[0].Seed
+	hasRemoval := false
 	for _, g := range all {
-		base := g.Ablation == BaselineRemoval && g.Seed == firstSeed
-		if base || g.Flagged {
+		hasRemoval = hasRemoval || g.Ablation == BaselineRemoval
+	}
+	var shown []GamingResult
+	for i, g := range all {
+		removal := hasRemoval && g.Ablation == BaselineRemoval && g.Seed == firstSeed
+		if removal || (!hasRemoval && i == 0) || g.Flagged {
 			shown = append(shown, g)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/dprkit/dprkit/dprlib/datapath"
@@ -44,6 +45,18 @@ func runExperiments(ctx context.Context, env *environment, args []string) error 
 	}
 	if *out == "" {
 		return usageError{errors.New("-out is empty: name the folder for the figures, such as figures")}
+	}
+	for _, name := range splitList(*only) {
+		if !slices.Contains(experiment.ExperimentNames(), name) {
+			return usageError{fmt.Errorf("-only: experiment %q is unknown: use one of %s", name,
+				strings.Join(experiment.ExperimentNames(), ", "))}
+		}
+	}
+	for _, name := range splitList(*tasks) {
+		if !slices.Contains(experiment.TaskNames(), name) {
+			return usageError{fmt.Errorf("-tasks: task %q is unknown: use one of %s", name,
+				strings.Join(experiment.TaskNames(), ", "))}
+		}
 	}
 	if *work == "" {
 		*work = filepath.Join("out", p.Name)

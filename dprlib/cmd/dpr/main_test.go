@@ -135,6 +135,41 @@ func TestReproduceSmokeCommand(t *testing.T) {
 	if !strings.Contains(out, "wrote summary.json") {
 		t.Errorf("output lacks the summary line:\n%s", out)
 	}
+	if !strings.Contains(out, "experiments:") {
+		t.Errorf("output lacks the experiments line:\n%s", out)
+	}
+	for _, name := range []string{"README.md", "experiments.json", "gamma-ablation.svg", "controls.png"} {
+		if _, err := os.Stat(filepath.Join(dir, "fig", name)); err != nil {
+			t.Errorf("reproduce did not write %s: %v", name, err)
+		}
+	}
+}
+
+func TestExperimentsCommand(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runCLI(t, "experiments", "-profile", "smoke", "-tasks", "gen-p1", "-only",
+		"gamma-ablation,reward-gaming", "-out", filepath.Join(dir, "fig"), "-work", filepath.Join(dir, "work"),
+		"-quiet")
+	if code != 0 {
+		t.Fatalf("experiments exited %d: %s", code, errOut)
+	}
+	for _, want := range []string{"gen-p1: π_SFT exact match", "γ = 0.8", "wrote experiments.json"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "fig", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "## gamma-ablation") || strings.Contains(string(page), "## controls") {
+		t.Errorf("results page should hold the gamma ablation alone:\n%s", page)
+	}
+	code, _, errOut = runCLI(t, "experiments", "-profile", "smoke", "-only", "gamma", "-out",
+		filepath.Join(dir, "fig"), "-work", filepath.Join(dir, "work"), "-quiet")
+	if code != 2 || !strings.Contains(errOut, `experiment "gamma" is unknown`) {
+		t.Errorf("unknown experiment: exit %d, stderr %q", code, errOut)
+	}
 }
 
 func TestDataFetchFromLocalMirror(t *testing.T) {

@@ -26,6 +26,8 @@ func runReproduce(ctx context.Context, env *environment, args []string) error {
 	quiet := fs.Bool("quiet", false, "hide progress bars and stage logs")
 	withTheory := fs.Bool("theory", true, "also run the theory checks (dpr theory) and draw their figures "+
 		"into -out; their runs go to a theory folder beside -work")
+	withExperiments := fs.Bool("experiments", true, "also run every ablation (dpr experiments) with the same "+
+		"profile, seeds and folders, and write the results page <out>/README.md")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -73,23 +75,47 @@ func runReproduce(ctx context.Context, env *environment, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "wrote %s and %d figure files to %s\n",
 		experiment.SummaryName, len(sum.Figures), *out)
-	if !*withTheory {
+	if *withTheory {
+		if err := reproduceTheory(ctx, env, opts, dir, *work, *out); err != nil {
+			return err
+		}
+	}
+	if !*withExperiments {
 		return nil
 	}
+	eopts := experiment.ExperimentsOptions{Profile: p, DataDir: dir, WorkDir: *work, OutDir: *out,
+		Progress: opts.Progress, Logger: opts.Logger}
+	res, err := experiment.RunExperiments(ctx, eopts)
+	if err != nil {
+		return err
+	}
+	page := filepath.Join(*out, "README.md")
+	if err := experiment.WriteResultsPage(page, res, "dpr reproduce --profile "+p.Name); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "experiments: %d tasks in %.0f s; wrote %s and %d figure files to %s\n",
+		len(res.Tasks), res.Seconds, page, len(res.Figures), *out)
+	for _, c := range res.Claims {
+		fmt.Fprintf(env.stdout, "  %-20s %-72s %s\n", c.Task, c.Claim, c.Verdict)
+	}
+	return nil
+}
 
-	topts := theory.DefaultOptions(filepath.Join(filepath.Dir(filepath.Clean(*work)), "theory"), dir)
+// reproduceTheory runs the theory checks and draws their figures into out.
+func reproduceTheory(ctx context.Context, env *environment, opts experiment.Options, dataDir, work, out string) error {
+	topts := theory.DefaultOptions(filepath.Join(filepath.Dir(filepath.Clean(work)), "theory"), dataDir)
 	topts.Progress, topts.Logger = opts.Progress, opts.Logger
 	rep, err := theory.Run(ctx, topts)
 	if err != nil {
 		return err
 	}
-	paths, err := theory.WriteFigures(rep, *out)
+	paths, err := theory.WriteFigures(rep, out)
 	if err != nil {
 		return err
 	}
 	failed := rep.Failed()
 	fmt.Fprintf(env.stdout, "theory checks: %d of %d pass; wrote %d figure files to %s\n",
-		len(rep.Checks)-len(failed), len(rep.Checks), len(paths), *out)
+		len(rep.Checks)-len(failed), len(rep.Checks), len(paths), out)
 	for _, c := range failed {
 		fmt.Fprintln(env.stdout, c.String())
 	}
