@@ -172,7 +172,15 @@ func RunExperiments(ctx context.Context, opts ExperimentsOptions) (*Results, err
 		pl.Progress, pl.Logger = opts.Progress, log.With("task", name)
 		log.Info("experiments", "task", name, "train", len(pl.Task.Demos), "eval", len(pl.Task.Eval),
 			"seeds", len(p.Seeds), "backend", device.Config())
-		tr, err := pl.runTask(ctx, ablations, only)
+		// The pipeline fits the response caps to the task's prompts, so the
+		// variants come from its profile.
+		var taskAblations []Ablation
+		for _, a := range pl.Profile.Ablations() {
+			if only[a.Name] {
+				taskAblations = append(taskAblations, a)
+			}
+		}
+		tr, err := pl.runTask(ctx, taskAblations, only)
 		if err != nil {
 			return nil, fmt.Errorf("task %s: %w", name, err)
 		}

@@ -131,6 +131,9 @@ func TestExperimentsSmokeOnInflection(t *testing.T) {
 	work, out := t.TempDir(), t.TempDir()
 	p := Smoke()
 	p.Seeds = p.Seeds[:1]
+	// Longer than the context leaves after the longest inflection prompt:
+	// the pipeline must shorten it instead of failing.
+	p.AblationDPR.MaxNewTokens = 60
 	opts := ExperimentsOptions{Profile: p, DataDir: dataDir, WorkDir: work, OutDir: out,
 		Tasks: []string{InflectionPrefix + "english"}, Only: []string{Controls}}
 	res, err := RunExperiments(context.Background(), opts)
