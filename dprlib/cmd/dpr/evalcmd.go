@@ -54,15 +54,15 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 		return usageError{err}
 	}
 
-	m, meta, err := loadPolicy(*ckpt, "policy")
-	if err != nil {
-		return err
-	}
 	dir, err := datapath.Resolve(*dataDir)
 	if err != nil {
 		return err
 	}
 	task, err := experiment.LoadTask(dir, *split, *count)
+	if err != nil {
+		return err
+	}
+	m, meta, err := loadPolicy(*ckpt, "policy", task.Tokenizer, task.Name)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 	}
 
 	fmt.Fprintf(env.stdout, "%s (%s, step %d): exact match %.1f%%, mean edit distance %.2f tokens, "+
-		"%d commands of %s, %.1f s\n", *ckpt, meta.Kind, meta.Step, 100*res.ExactMatch,
+		"%d held-out prompts of %s, %.1f s\n", *ckpt, meta.Kind, meta.Step, 100*res.ExactMatch,
 		res.MeanEditDistance, res.Count, *split, res.Seconds)
 	shown := 0
 	for _, p := range res.Predictions {

@@ -39,7 +39,7 @@ var commands map[string]command
 func init() {
 	commands = map[string]command{
 		"reproduce": {"run SFT, the dense reward and DPR for several seeds; write figures and a summary", runReproduce},
-		"sft":       {"fine-tune a policy on SCAN demonstrations, saving checkpoints at data fractions", runSFT},
+		"sft":       {"fine-tune a policy on the demonstrations of a task, saving checkpoints at data fractions", runSFT},
 		"dpr":       {"improve an SFT policy with Dense-Path REINFORCE", runDPR},
 		"eval":      {"score a checkpoint on held-out prompts of a SCAN split or inflection task", runEval},
 		"reward":    {"print the dense reward of each token of one response", runReward},

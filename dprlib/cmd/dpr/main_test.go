@@ -490,3 +490,28 @@ func TestBenchJSON(t *testing.T) {
 		t.Errorf("unknown model: exit %d, stderr %q", code, errOut)
 	}
 }
+
+func TestEvalChecksTheTaskTokenizer(t *testing.T) {
+	dataDir, err := datapath.Resolve("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "sigmorphon2017_inflection")); err != nil {
+		t.Skipf("no inflection files in %s (run dpr data fetch -dataset sigmorphon2017): %v", dataDir, err)
+	}
+	dir := t.TempDir()
+	code, _, errOut := runCLI(t, "sft", "-split", "inflection-english", "-epochs", "0.1", "-width", "16",
+		"-depth", "1", "-heads", "2", "-warmup", "1", "-out", dir)
+	if code != 0 {
+		t.Fatalf("sft on inflection-english exited %d: %s", code, errOut)
+	}
+	ckpt := filepath.Join(dir, "sft-1.ckpt")
+	code, out, errOut := runCLI(t, "eval", "-split", "inflection-english", "-checkpoint", ckpt, "-eval-count", "8")
+	if code != 0 || !strings.Contains(out, "8 held-out prompts of inflection-english") {
+		t.Errorf("eval on its own task: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, _, errOut = runCLI(t, "eval", "-split", "gen-p1", "-checkpoint", ckpt, "-eval-count", "8")
+	if code != 1 || !strings.Contains(errOut, "another tokenizer than the one of gen-p1") {
+		t.Errorf("eval on SCAN: exit %d, stderr %q", code, errOut)
+	}
+}

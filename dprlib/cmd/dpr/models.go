@@ -26,9 +26,9 @@ func modelFlags(fs *flag.FlagSet) *policy.Config {
 	return c
 }
 
-// loadPolicy reads a checkpoint and checks that it was trained with the
-// SCAN tokenizer the commands use.
-func loadPolicy(path, role string) (*policy.Model, policy.Metadata, error) {
+// loadPolicy reads a checkpoint and checks that it was trained with want,
+// the tokenizer of the task named task.
+func loadPolicy(path, role string, want *tokenizer.Tokenizer, task string) (*policy.Model, policy.Metadata, error) {
 	m, meta, err := policy.LoadCheckpoint(path)
 	if err != nil {
 		return nil, meta, fmt.Errorf("%s: %w", role, err)
@@ -40,9 +40,9 @@ func loadPolicy(path, role string) (*policy.Model, policy.Metadata, error) {
 	if err != nil {
 		return nil, meta, err
 	}
-	if !slices.Equal(tok.Tokens(), tokenizer.ForSCAN().Tokens()) {
-		return nil, meta, fmt.Errorf("%s checkpoint %s was trained with another tokenizer than SCAN's",
-			role, path)
+	if !slices.Equal(tok.Tokens(), want.Tokens()) {
+		return nil, meta, fmt.Errorf("%s checkpoint %s was trained with another tokenizer than the one of %s: "+
+			"pass the task it was trained on", role, path, task)
 	}
 	if m.Config.VocabSize != tok.VocabSize() {
 		return nil, meta, fmt.Errorf("%s checkpoint %s has %d logits but its tokenizer %d tokens",
@@ -53,8 +53,9 @@ func loadPolicy(path, role string) (*policy.Model, policy.Metadata, error) {
 
 // loadReference reads the π_ref checkpoint and checks that it pairs with
 // π_SFT: the same shape, and not the same weights.
-func loadReference(refPath, sftPath string, sftModel *policy.Model) (*policy.Model, error) {
-	ref, _, err := loadPolicy(refPath, "π_ref")
+func loadReference(refPath, sftPath string, sftModel *policy.Model, want *tokenizer.Tokenizer, task string) (
+	*policy.Model, error) {
+	ref, _, err := loadPolicy(refPath, "π_ref", want, task)
 	if err != nil {
 		return nil, err
 	}

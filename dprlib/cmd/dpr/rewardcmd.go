@@ -35,7 +35,7 @@ func runReward(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 
-	sftModel, _, err := loadPolicy(*sftPath, "π_SFT")
+	sftModel, _, err := loadPolicy(*sftPath, "π_SFT", tokenizer.ForSCAN(), "SCAN")
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func runReward(ctx context.Context, env *environment, args []string) error {
 		return usageError{fmt.Errorf("-ref and -sft are the same file %s, so the dense reward would be 0 "+
 			"everywhere: give an earlier checkpoint as -ref, such as sft-0.5.ckpt", *refPath)}
 	}
-	refModel, err := loadReference(*refPath, *sftPath, sftModel)
+	refModel, err := loadReference(*refPath, *sftPath, sftModel, tokenizer.ForSCAN(), "SCAN")
 	if err != nil {
 		return err
 	}

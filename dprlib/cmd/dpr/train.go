@@ -22,8 +22,8 @@ import (
 func runSFT(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "sft", "sft")
 	def := experiment.Quick()
-	split := fs.String("split", def.Split, "SCAN split to train on: gen-p1 … gen-p16 (generated, no files), "+
-		"simple, length, simple-p1 … simple-p16 (official files)")
+	split := fs.String("split", def.Split, "task to train on: a SCAN split gen-p1 … gen-p16 (generated, no files), "+
+		"simple, length, simple-p1 … simple-p16 (official files), or inflection-english, -spanish, -german")
 	dataDir := dataDirFlag(fs)
 	out := fs.String("out", "", "folder for the checkpoints sft-<fraction>.ckpt and sft-log.json (required)")
 	seed := fs.Uint64("seed", 1, "random seed of the initial weights and the data order")
@@ -108,8 +108,8 @@ func parseDPRFlags(env *environment, args []string) (*dprOptions, error) {
 	o := &dprOptions{cfg: def.DPR}
 	fs.StringVar(&o.sftPath, "sft", "", "π_SFT checkpoint: the reward's first term, the KL anchor and the start (required)")
 	fs.StringVar(&o.refPath, "ref", "", "π_ref checkpoint, an earlier SFT checkpoint (required unless -reward sft-only)")
-	fs.StringVar(&o.split, "split", def.Split, "SCAN split whose training commands are the DPR prompts "+
-		"and whose test commands are scored")
+	fs.StringVar(&o.split, "split", def.Split, "task (SCAN split or inflection-<language>) whose training "+
+		"prompts are the DPR prompts and whose held-out prompts are scored")
 	dataDir := dataDirFlag(fs)
 	fs.StringVar(&o.out, "out", "", "folder for dpr-final.ckpt, dpr-log.json and eval-dpr.json (required)")
 
@@ -171,7 +171,15 @@ func runDPR(ctx context.Context, env *environment, args []string) error {
 	}
 	cfg := o.cfg
 
-	sftModel, meta, err := loadPolicy(o.sftPath, "π_SFT")
+	dir, err := datapath.Resolve(o.dataDir)
+	if err != nil {
+		return err
+	}
+	task, err := experiment.LoadTask(dir, o.split, o.evalCount)
+	if err != nil {
+		return err
+	}
+	sftModel, meta, err := loadPolicy(o.sftPath, "π_SFT", task.Tokenizer, task.Name)
 	if err != nil {
 		return err
 	}
@@ -181,19 +189,10 @@ func runDPR(ctx context.Context, env *environment, args []string) error {
 			return usageError{errors.New("missing -ref: the log-ratio reward needs an earlier SFT " +
 				"checkpoint such as sft-0.5.ckpt, or pass -reward sft-only")}
 		}
-		if refModel, err = loadReference(o.refPath, o.sftPath, sftModel); err != nil {
+		if refModel, err = loadReference(o.refPath, o.sftPath, sftModel, task.Tokenizer, task.Name); err != nil {
 			return err
 		}
 	}
-	dir, err := datapath.Resolve(o.dataDir)
-	if err != nil {
-		return err
-	}
-	task, err := experiment.LoadTask(dir, o.split, o.evalCount)
-	if err != nil {
-		return err
-	}
-
 	backend, err := device.Backend()
 	if err != nil {
 		return err
