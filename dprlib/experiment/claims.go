@@ -31,13 +31,14 @@ const (
 const (
 	claimGamma       = "γ = 1 gives the best DPR score"
 	claimReference   = "the halfway checkpoint is the best π_ref"
-	claimRemoval     = "dropping log π_ref (r̂ = log π_SFT) changes DPR and lengthens responses"
+	claimRemoval     = "dropping log π_ref (r̂ = log π_SFT) changes DPR's score"
+	claimLength      = "dropping log π_ref biases the response length"
 	claimTemperature = "the sampling temperature has a small effect"
 	claimDPR         = "DPR beats SFT on held-out prompts"
 )
 
 var claimAblation = map[string]string{
-	claimGamma: GammaAblation, claimReference: ReferenceSweep, claimRemoval: BaselineRemoval,
+	claimGamma: GammaAblation, claimReference: ReferenceSweep, claimRemoval: BaselineRemoval, claimLength: BaselineRemoval,
 	claimTemperature: Temperature, claimDPR: Controls,
 }
 
@@ -59,7 +60,7 @@ func Claims(res *Results) []Claim {
 			case ReferenceSweep:
 				out = append(out, bestClaim(tr.Task, ar, "0.5", claimReference))
 			case BaselineRemoval:
-				out = append(out, removalClaim(tr.Task, ar))
+				out = append(out, removalClaims(tr.Task, ar)...)
 			case Temperature:
 				out = append(out, temperatureClaim(tr.Task, ar))
 			case Controls:
@@ -137,27 +138,59 @@ func bestClaim(task string, ar AblationResults, best, claim string) Claim {
 	return c
 }
 
-func removalClaim(task string, ar AblationResults) Claim {
-	c := Claim{Task: task, Claim: claimRemoval,
-		Verdict: Inconclusive}
+// removalClaims checks what dropping the reference term does: to the
+// exact match, and to the held-out response length, each paired by seed.
+func removalClaims(task string, ar AblationResults) []Claim {
+	score := Claim{Task: task, Claim: claimRemoval, Verdict: Inconclusive}
+	length := Claim{Task: task, Claim: claimLength, Verdict: Inconclusive}
 	full, ok1 := settingByLabel(ar, "log π_SFT − log π_ref")
 	alone, ok2 := settingByLabel(ar, "log π_SFT alone")
 	if !ok1 || !ok2 {
-		c.Evidence = "the baseline-removal settings were not run"
-		return c
+		score.Evidence = "the baseline-removal settings were not run"
+		length.Evidence = score.Evidence
+		return []Claim{score, length}
 	}
 	d, err := pairedBetween(alone, full)
 	if err != nil {
-		c.Evidence = err.Error()
-		return c
+		score.Evidence, length.Evidence = err.Error(), err.Error()
+		return []Claim{score, length}
 	}
-	lenFull, lenAlone := full.Extra[MeasureLength], alone.Extra[MeasureLength]
 	if d.Low > 0 || d.High < 0 {
-		c.Verdict = Confirmed
+		score.Verdict = Confirmed
 	}
-	c.Evidence = fmt.Sprintf("exact match, log π_SFT alone minus the log-ratio: %s points; mean response "+
-		"length %s tokens against %s", points(d), lenAlone.Format(1, 2), lenFull.Format(1, 2))
-	return c
+	score.Evidence = fmt.Sprintf("exact match, log π_SFT alone minus the log-ratio: %s points", points(d))
+
+	l, err := pairedLength(alone, full)
+	if err != nil {
+		length.Evidence = err.Error()
+		return []Claim{score, length}
+	}
+	if l.Low > 0 || l.High < 0 {
+		length.Verdict = Confirmed
+	}
+	length.Evidence = fmt.Sprintf("mean held-out response length %s tokens against %s; paired difference "+
+		"%+.2f [%+.2f, %+.2f] tokens", alone.Extra[MeasureLength].Format(1, 2), full.Extra[MeasureLength].Format(1, 2),
+		l.Mean, l.Low, l.High)
+	return []Claim{score, length}
+}
+
+// pairedLength returns the interval of the held-out response length of a
+// minus that of b, over the seeds both have.
+func pairedLength(a, b SettingResults) (stats.Interval, error) {
+	bySeed := map[uint64]float64{}
+	for _, o := range b.PerSeed {
+		bySeed[o.Seed] = o.Length
+	}
+	var xs, ys []float64
+	for _, o := range a.PerSeed {
+		if v, ok := bySeed[o.Seed]; ok {
+			xs, ys = append(xs, o.Length), append(ys, v)
+		}
+	}
+	if len(xs) == 0 {
+		return stats.Interval{}, fmt.Errorf("settings %q and %q share no seed", a.Label, b.Label)
+	}
+	return stats.PairedDifference(xs, ys, stats.DefaultOptions())
 }
 
 func temperatureClaim(task string, ar AblationResults) Claim {
