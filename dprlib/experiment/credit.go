@@ -236,8 +236,9 @@ func offsetLabel(off int) string {
 // token and the localisation AUCs.
 func creditFigure(dir string, res *Results) ([]string, error) {
 	f := figures.IntervalFigure{
-		Title:  "Credit assignment: does r̂ single out the token that is wrong?",
-		XLabel: "position relative to the corrupted token, or the reward used",
+		Title:   "Credit assignment: does r̂ single out the token that is wrong?",
+		XLabel:  "position relative to the corrupted token, or the reward used",
+		Columns: 2,
 	}
 	for _, tr := range res.Tasks {
 		if tr.Credit == nil {
@@ -255,10 +256,10 @@ func creditFigure(dir string, res *Results) ([]string, error) {
 			{Label: "log π_SFT alone", Value: c.AUCSFTOnly},
 		}}
 		f.Panels = append(f.Panels, figures.IntervalPanel{Title: tr.Task + ": corrupted demonstrations",
-			YLabel: "Δr̂ (nats)", Series: []figures.IntervalSeries{shift}, Reference: &zero, ReferenceName: "no change"})
+			YLabel: "Δr̂ (nats)", XLabel: "position relative to the corrupted token", Series: []figures.IntervalSeries{shift}, Reference: &zero, ReferenceName: "no change"})
 		if c.AUC.N > 0 {
 			f.Panels = append(f.Panels, figures.IntervalPanel{Title: tr.Task + ": π_SFT's wrong samples",
-				YLabel: "ROC AUC", Series: []figures.IntervalSeries{auc}, Reference: &chance, ReferenceName: "chance"})
+				YLabel: "ROC AUC", XLabel: "reward that ranks the tokens", Series: []figures.IntervalSeries{auc}, Reference: &chance, ReferenceName: "chance"})
 		}
 	}
 	if len(f.Panels) == 0 {

@@ -20,11 +20,19 @@ var measureLabels = map[Measure]string{
 	MeasureRewardSNR:   "mean Σr̂ / std Σr̂ on demonstrations",
 }
 
+// measureTitles names each extra measurement in a panel title.
+var measureTitles = map[Measure]string{
+	MeasureLength:      "response length",
+	MeasureRewardScale: "size of r̂",
+	MeasureRewardSNR:   "signal-to-noise of Σr̂",
+}
+
 // ablationFigure lays out one ablation: for every task, the held-out exact
 // match against π_SFT's band, the paired difference to π_SFT, then each
 // extra measurement.
 func ablationFigure(abl Ablation, res *Results) (figures.IntervalFigure, error) {
-	f := figures.IntervalFigure{Title: abl.Question, XLabel: abl.XLabel}
+	// One row per task: exact match, the paired difference, then the extras.
+	f := figures.IntervalFigure{Title: abl.Question, XLabel: abl.XLabel, Columns: 2 + len(abl.Extra)}
 	for _, tr := range res.Tasks {
 		var ar *AblationResults
 		for i := range tr.Ablations {
@@ -69,7 +77,7 @@ func ablationFigure(abl Ablation, res *Results) (figures.IntervalFigure, error) 
 		}
 		f.Panels = append(f.Panels, emPanel, deltaPanel)
 		for _, m := range abl.Extra {
-			f.Panels = append(f.Panels, figures.IntervalPanel{Title: tr.Task, YLabel: measureLabels[m],
+			f.Panels = append(f.Panels, figures.IntervalPanel{Title: tr.Task + ": " + measureTitles[m], YLabel: measureLabels[m],
 				Series: []figures.IntervalSeries{*extra[m]}})
 		}
 	}
@@ -120,25 +128,29 @@ func writeExperimentFigures(dir string, res *Results, ablations []Ablation, only
 	return paths, nil
 }
 
-// gamingShown picks the runs the reward-gaming figure draws for a task: of
-// the first seed, the two baseline-removal runs (the log π_SFT-only reward
-// being the likeliest to game) or, without that ablation, the first run;
-// and every flagged run. The JSON keeps them all.
+// gamingShown picks the runs the reward-gaming figure draws for a task, so
+// that it stays readable: the first run of the first seed (the base DPR
+// run when the γ ablation ran), that seed's log π_SFT-only run (the reward
+// likeliest to game), and the flagged run whose verifier score fell
+// fastest. experiments.json keeps every run with its flag.
 func gamingShown(all []GamingResult) []GamingResult {
 	if len(all) == 0 {
 		return nil
 	}
-	firstSeed := all[0].Seed
-	hasRemoval := false
-	for _, g := range all {
-		hasRemoval = hasRemoval || g.Ablation == BaselineRemoval
-	}
-	var shown []GamingResult
-	for i, g := range all {
-		removal := hasRemoval && g.Ablation == BaselineRemoval && g.Seed == firstSeed
-		if removal || (!hasRemoval && i == 0) || g.Flagged {
+	shown := []GamingResult{all[0]}
+	worst := -1
+	for i, g := range all[1:] {
+		i++
+		if g.Ablation == BaselineRemoval && g.Seed == all[0].Seed {
 			shown = append(shown, g)
+			continue
 		}
+		if g.Flagged && (worst < 0 || g.VerifierSlope < all[worst].VerifierSlope) {
+			worst = i
+		}
+	}
+	if worst >= 0 {
+		shown = append(shown, all[worst])
 	}
 	return shown
 }

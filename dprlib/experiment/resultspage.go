@@ -129,7 +129,9 @@ func gamingMarkdown(res *Results) string {
 	sort.Strings(names)
 	fmt.Fprintf(&b, "## %s\n\nEvery DPR run of the ablations is checked: a run is flagged when the least-squares "+
 		"trend of the samples' Σr̂ rises while the verifier's score of the same samples falls by more than "+
-		"twice the standard error of its trend.\n\n![%s](%s.svg)\n\n", RewardGaming, RewardGaming, RewardGaming)
+		"twice the standard error of its trend. The figure shows, per task, the base DPR run and the "+
+		"log π_SFT-only run of the first seed, and the flagged run whose verifier score fell fastest.\n\n![%s](%s.svg)\n\n",
+		RewardGaming, RewardGaming, RewardGaming)
 	fmt.Fprintf(&b, "%d of %d DPR runs flagged", flagged, total)
 	if flagged > 0 {
 		fmt.Fprintf(&b, ": %s", strings.Join(names, "; "))

@@ -49,6 +49,9 @@ type IntervalPanel struct {
 	// and its unit. Both may be empty.
 	Title, YLabel string
 
+	// XLabel, when not empty, replaces the figure's XLabel on this panel.
+	XLabel string
+
 	// Series holds at least one series with at least one point.
 	Series []IntervalSeries
 
@@ -72,9 +75,14 @@ type IntervalFigure struct {
 
 	// Panels holds at least one panel.
 	Panels []IntervalPanel
+
+	// Columns is the number of panels per row, so that each row can hold
+	// one task. 0 means intervalColumns.
+	Columns int
 }
 
-// intervalColumns is the most panels in one row of an Intervals figure.
+// intervalColumns is the default number of panels in one row of an
+// Intervals figure.
 const intervalColumns = 3
 
 // intervalsHeader is the CSV header of Intervals. kind is "setting" for a
@@ -402,7 +410,11 @@ func intervalsFigure(f IntervalFigure, data intervalsData) (*notedGrid, error) {
 	referenceNames := map[string]bool{}
 	var panels []*plot.Plot
 	for i, panel := range f.Panels {
-		p, err := intervalPanelPlot(panel, data.Panels[i], f.XLabel, styleIndex,
+		xLabel := f.XLabel
+		if panel.XLabel != "" {
+			xLabel = panel.XLabel
+		}
+		p, err := intervalPanelPlot(panel, data.Panels[i], xLabel, styleIndex,
 			maxLabels, panelWidth)
 		if err != nil {
 			return nil, fmt.Errorf("figures: Intervals: panel %d (%q): %w", i, panel.Title, err)
@@ -414,10 +426,14 @@ func intervalsFigure(f IntervalFigure, data intervalsData) (*notedGrid, error) {
 		}
 	}
 
+	columns := intervalColumns
+	if f.Columns > 0 {
+		columns = f.Columns
+	}
 	return &notedGrid{
 		title: figureText(f.Title),
 		note:  intervalsNote(data),
-		grid:  newGridFigure("", panels, intervalColumns, legend),
+		grid:  newGridFigure("", panels, columns, legend),
 	}, nil
 }
 
