@@ -114,7 +114,7 @@ func (p Profile) Ablations() []Ablation {
 	}
 
 	controls := Ablation{Name: Controls, XLabel: "method, same updates and sequences per update",
-		Question: "Does DPR beat SFT, continued SFT, SPIN and GSIL at equal compute, held-out and in training?",
+		Question:     "Does DPR beat SFT, continued SFT, SPIN and GSIL at equal compute, held-out and in training?",
 		TrainPrompts: true}
 	cont, spin, gsil := base, base, base
 	cont.Method, spin.Method, gsil.Method = MethodContinuedSFT, MethodSPIN, MethodGSIL

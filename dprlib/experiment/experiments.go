@@ -67,7 +67,11 @@ type Results struct {
 	// Skipped lists tasks left out, with the reason.
 	Skipped []string `json:"skipped,omitempty"`
 	Figures []string `json:"figures"`
-	Seconds float64  `json:"seconds"`
+	// Seconds is the wall time of this call, which only loads stored runs
+	// when they exist. ComputeSeconds sums the training and evaluation
+	// time recorded by every SFT run and variant the results use.
+	Seconds        float64 `json:"seconds"`
+	ComputeSeconds float64 `json:"compute_seconds"`
 	// Level is the confidence level of every interval.
 	Level float64 `json:"level"`
 	// Claims is the kit's verdict on each claim of the paper, per task.
@@ -78,6 +82,9 @@ type Results struct {
 type TaskResults struct {
 	Task  string   `json:"task"`
 	Seeds []uint64 `json:"seeds"`
+	// ComputeSeconds sums the recorded training and evaluation time of the
+	// task's SFT runs and distinct variants.
+	ComputeSeconds float64 `json:"compute_seconds"`
 	// SFT and SFTTrain are π_SFT's exact match on held-out and on training
 	// prompts, the reference line of every figure.
 	SFT       stats.Interval    `json:"sft_exact_match"`
@@ -185,6 +192,7 @@ func RunExperiments(ctx context.Context, opts ExperimentsOptions) (*Results, err
 			return nil, fmt.Errorf("task %s: %w", name, err)
 		}
 		res.Tasks = append(res.Tasks, *tr)
+		res.ComputeSeconds += tr.ComputeSeconds
 	}
 	if len(res.Tasks) == 0 {
 		return nil, errors.New("no task could run: see the skipped tasks above")
@@ -258,6 +266,13 @@ func (pl *Pipeline) runTask(ctx context.Context, ablations []Ablation, only map[
 	}
 	sftOutcomes := make([]*Outcome, len(p.Seeds))
 	var credits []seedCredit
+	counted := map[string]bool{}
+	count := func(o *Outcome) {
+		if !counted[o.Dir] {
+			counted[o.Dir] = true
+			tr.ComputeSeconds += o.Seconds
+		}
+	}
 	for i, seed := range p.Seeds {
 		s, err := pl.SFT(ctx, seed)
 		if err != nil {
@@ -266,6 +281,8 @@ func (pl *Pipeline) runTask(ctx context.Context, ablations []Ablation, only map[
 		if sftOutcomes[i], err = pl.Variant(ctx, s, Variant{Method: MethodSFT}); err != nil {
 			return nil, err
 		}
+		tr.ComputeSeconds += s.Result.Seconds
+		count(sftOutcomes[i])
 		for a, abl := range ablations {
 			for k, setting := range abl.Settings {
 				o, err := pl.Variant(ctx, s, setting.Variant)
@@ -273,6 +290,7 @@ func (pl *Pipeline) runTask(ctx context.Context, ablations []Ablation, only map[
 					return nil, fmt.Errorf("%s, %s, seed %d: %w", abl.Name, setting.Label, seed, err)
 				}
 				outcomes[a][k] = append(outcomes[a][k], o)
+				count(o)
 			}
 			if len(abl.Extra) > 0 {
 				for _, setting := range abl.Settings {

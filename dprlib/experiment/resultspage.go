@@ -40,9 +40,10 @@ func ResultsMarkdown(res *Results, command string) string {
 	level := fmt.Sprintf("%g%%", 100*res.Level)
 	fmt.Fprintf(&b, "# Results\n\n")
 	fmt.Fprintf(&b, "Every number below comes from `%s` (profile %s, seeds %v, %d held-out prompts per "+
-		"task), run on %s/%s with %d CPUs, %s, backend %s, in %s. ", command, res.Profile.Name,
+		"task), run on %s/%s with %d CPUs, %s, backend %s. The stored runs took %s of training and "+
+		"evaluation; this call took %s. ", command, res.Profile.Name,
 		res.Profile.Seeds, res.Profile.EvalCount, res.Machine.GOOS, res.Machine.GOARCH, res.Machine.CPUs,
-		res.Machine.GoVersion, res.Machine.Backend, formatDuration(res.Seconds))
+		res.Machine.GoVersion, res.Machine.Backend, formatDuration(res.ComputeSeconds), formatDuration(res.Seconds))
 	fmt.Fprintf(&b, "A cell reads mean [%s bootstrap interval] over seeds, in percent. "+
 		"A Δ column is the difference to π_SFT paired by seed, in percentage points. "+
 		"Bold marks a Δ whose interval excludes 0. "+
