@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs the kit's tests: set-up, `go vet ./...`, `go test ./...`, then every notebooks/*.ipynb
+# Runs the kit's tests: set-up, `go vet ./...`, `go test ./...`, every notebooks/*.ipynb
 # headless through dprlib/scripts/run-notebooks.sh, which leaves the committed notebooks as they
-# are. Prints the time of each phase and fails if any phase fails.
+# are, and the browser tests of the notebooks (dprlib/scripts/browser-test.sh, which needs
+# Debian's chromium and jupyter-notebook). Prints the time of each phase and fails if any
+# phase fails.
 #
 #   bash dprlib/scripts/test.sh
 #
@@ -12,7 +14,7 @@ set -euo pipefail
 
 case "${1:-}" in
 -h | --help)
-	sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 	exit 0
 	;;
 "") ;;
@@ -83,6 +85,8 @@ run_phase "go test" go test ./...
 # outputs come from the quick one.
 export DPR_PROFILE="${DPR_PROFILE:-smoke}"
 run_phase "notebooks" bash dprlib/scripts/run-notebooks.sh --no-setup
+# After the notebooks phase, so that notebook 03 finds its smoke runs in the run store.
+run_phase "browser" bash dprlib/scripts/browser-test.sh --no-setup
 
 print_summary
 if [ "$failed" != 0 ]; then
