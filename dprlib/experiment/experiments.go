@@ -38,6 +38,9 @@ type ExperimentsOptions struct {
 	Progress progress.Reporter
 	// Logger reports stages; nil discards.
 	Logger *slog.Logger
+	// StoredOnly redraws from the run store and trains nothing: a missing
+	// run is an error wrapping ErrNotStored.
+	StoredOnly bool
 }
 
 // Extra experiment names, beside the ablations.
@@ -176,7 +179,7 @@ func RunExperiments(ctx context.Context, opts ExperimentsOptions) (*Results, err
 		if err != nil {
 			return nil, fmt.Errorf("task %s: %w", name, err)
 		}
-		pl.Progress, pl.Logger = opts.Progress, log.With("task", name)
+		pl.Progress, pl.Logger, pl.StoredOnly = opts.Progress, log.With("task", name), opts.StoredOnly
 		log.Info("experiments", "task", name, "train", len(pl.Task.Demos), "eval", len(pl.Task.Eval),
 			"seeds", len(p.Seeds), "backend", device.Config())
 		// The pipeline fits the response caps to the task's prompts, so the

@@ -91,7 +91,8 @@ func TestExperimentsSmokeOnSCAN(t *testing.T) {
 		t.Errorf("read %s: %v", ResultsName, err)
 	}
 	page := ResultsMarkdown(res, "dpr experiments --profile smoke")
-	for _, want := range []string{"## gamma-ablation", "## controls", "## credit-assignment", "γ = 0.9", "gen-p1"} {
+	for _, want := range []string{"## gamma-ablation", "## controls", "## credit-assignment", "γ = 0.9", "gen-p1",
+		"## Every figure", "[reward-heatmap](reward-heatmap.svg)"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("results page lacks %q", want)
 		}
@@ -194,4 +195,16 @@ func mustNormalise(t *testing.T, v Variant) Variant {
 		t.Fatal(err)
 	}
 	return n
+}
+
+func TestGalleryNamesEveryExperiment(t *testing.T) {
+	listed := map[string]bool{}
+	for _, g := range gallery {
+		listed[g.name] = true
+	}
+	for _, name := range ExperimentNames() {
+		if !listed[name] {
+			t.Errorf("figure %s is missing from the gallery", name)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -31,8 +32,19 @@ type Pipeline struct {
 	Progress progress.Reporter
 	// Logger reports stages; nil discards.
 	Logger *slog.Logger
+	// StoredOnly makes a stage that is not in the run store an error
+	// instead of training it, for redrawing figures from stored runs.
+	StoredOnly bool
 
 	evaluator *eval.Evaluator
+}
+
+// ErrNotStored reports a stage that StoredOnly forbids training.
+var ErrNotStored = errors.New("not in the run store")
+
+func (pl *Pipeline) notStored(stage, dir string) error {
+	return fmt.Errorf("%s %s: %w; run \"dpr reproduce --profile %s\" (or dpr experiments) to compute it",
+		stage, dir, ErrNotStored, pl.Profile.Name)
 }
 
 // NewPipeline loads the profile's split and prepares the backend.
@@ -131,6 +143,9 @@ func (pl *Pipeline) SFT(ctx context.Context, seed uint64) (*SFTRun, error) {
 		pl.log().Info("reusing SFT run", "seed", seed, "dir", run.Dir)
 		run.Result, run.Reused = res, true
 	} else {
+		if pl.StoredOnly {
+			return nil, pl.notStored("SFT run", run.Dir)
+		}
 		// A folder without a log is a run that stopped part-way: start it again.
 		if err := clearStage(run.Dir); err != nil {
 			return nil, err
@@ -218,6 +233,9 @@ func (pl *Pipeline) DPR(ctx context.Context, s *SFTRun) (*DPRRun, error) {
 			return nil, damagedStage(run.Dir, err)
 		}
 		return run, nil
+	}
+	if pl.StoredOnly {
+		return nil, pl.notStored("DPR run", run.Dir)
 	}
 	if err := clearStage(run.Dir); err != nil {
 		return nil, err

@@ -34,6 +34,9 @@ type Options struct {
 	Progress progress.Reporter
 	// Logger reports stages; nil discards.
 	Logger *slog.Logger
+	// StoredOnly redraws from the run store and trains nothing: a missing
+	// stage is an error wrapping ErrNotStored.
+	StoredOnly bool
 }
 
 // SeedResult is one seed's SFT and DPR outcome on the held-out commands.
@@ -141,7 +144,7 @@ func Reproduce(ctx context.Context, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	pl.Progress, pl.Logger = opts.Progress, log
+	pl.Progress, pl.Logger, pl.StoredOnly = opts.Progress, log, opts.StoredOnly
 	p = pl.Profile
 	hash, err := jsonfile.Hash(p)
 	if err != nil {

@@ -70,6 +70,7 @@ func ResultsMarkdown(res *Results, command string) string {
 	if gaming := gamingMarkdown(res); gaming != "" {
 		b.WriteString(gaming)
 	}
+	b.WriteString(galleryMarkdown())
 	return b.String()
 }
 
@@ -202,4 +203,60 @@ func ClaimsAbout(res *Results, name string) []Claim {
 		}
 	}
 	return out
+}
+
+// galleryEntry describes one figure of the kit: its file name without
+// extension, what it shows, the command that draws it and the notebook
+// that explains it.
+type galleryEntry struct {
+	name, caption, command, notebook string
+}
+
+// gallery lists every figure that dpr reproduce writes, in reading order.
+var gallery = []galleryEntry{
+	{"sft-loss", "SFT training loss per seed, with the saved checkpoints marked", "dpr reproduce", "01_tour"},
+	{"dpr-training", "DPR per seed: mean r̂, KL to π_SFT and held-out exact match against SFT's",
+		"dpr reproduce", "01_tour"},
+	{"reward-heatmap", "r̂ per token for a held-out prompt: the correct response and π_SFT's wrong one",
+		"dpr reproduce", "01_tour"},
+	{"theory-identity-errors", "SFT = IQ-Learn at γ = 1 and the other identities: measured error against bound",
+		"dpr theory --figures DIR", "02_sft_is_inverse_q"},
+	{"theory-gamma-gap", "the γ < 1 gap of the IQ-Learn objective against its formula",
+		"dpr theory --figures DIR", "02_sft_is_inverse_q"},
+	{"theory-dpr-convergence", "sampled DPR converging to the KL-regularised optimum on the tree MDP",
+		"dpr theory --figures DIR", "02_sft_is_inverse_q"},
+	{"theory-stability", "sup-norm stability bounds over random pairs of policies",
+		"dpr theory --figures DIR", "02_sft_is_inverse_q"},
+	{"theory-chi-square", "the χ² regulariser", "dpr theory --figures DIR", "02_sft_is_inverse_q"},
+	{"theory-reward-recovery", "recovery of the expert reward up to shaping as the data grows",
+		"dpr theory --figures DIR", "02_sft_is_inverse_q"},
+	{GammaAblation, "held-out exact match and its paired difference to SFT for each γ",
+		"dpr experiments --only gamma-ablation", "03_gamma_ablation"},
+	{ReferenceSweep, "exact match, size and signal-to-noise of r̂ for each reference checkpoint",
+		"dpr experiments --only reference-sweep", "04_reference_sweep"},
+	{BaselineRemoval, "the log-ratio reward against log π_SFT alone: exact match and response length",
+		"dpr experiments --only baseline-removal", "05_controls_and_baselines"},
+	{Temperature, "exact match for each sampling temperature", "dpr experiments --only temperature",
+		"05_controls_and_baselines"},
+	{Controls, "DPR against SFT, continued SFT, SPIN and GSIL on held-out and training prompts",
+		"dpr experiments --only controls", "05_controls_and_baselines"},
+	{CreditAssignment, "Δr̂ around a corrupted token, and how well r̂ locates the first wrong token",
+		"dpr experiments --only credit-assignment", "05_controls_and_baselines"},
+	{RewardGaming, "Σr̂ against the verifier's score during DPR, with flagged runs",
+		"dpr experiments --only reward-gaming", "05_controls_and_baselines"},
+}
+
+// galleryMarkdown lists every figure with its caption, command and
+// notebook. Each figure comes as NAME.svg, NAME.png and its data (NAME.csv,
+// and NAME.json for the ablations).
+func galleryMarkdown() string {
+	var b strings.Builder
+	b.WriteString("## Every figure\n\n`dpr reproduce` draws all of them, and `dpr figures` redraws them from the " +
+		"run store without training. Each comes as SVG, PNG and its data.\n\n")
+	b.WriteString("| figure | what it shows | command | notebook |\n|---|---|---|---|\n")
+	for _, g := range gallery {
+		fmt.Fprintf(&b, "| [%s](%s.svg) | %s | `%s` | [%s](../notebooks/%s.ipynb) |\n", g.name, g.name, g.caption,
+			g.command, g.notebook, g.notebook)
+	}
+	return b.String() + "\n"
 }

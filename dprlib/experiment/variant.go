@@ -144,6 +144,9 @@ func (pl *Pipeline) Variant(ctx context.Context, s *SFTRun, v Variant) (*Outcome
 		out.Reused = true
 		return &out, nil
 	}
+	if pl.StoredOnly && v.Method != MethodSFT {
+		return nil, pl.notStored(string(v.Method)+" run", dir)
+	}
 	if err := clearStage(dir); err != nil {
 		return nil, err
 	}

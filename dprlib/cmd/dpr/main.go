@@ -43,7 +43,9 @@ func init() {
 		"dpr":       {"improve an SFT policy with Dense-Path REINFORCE", runDPR},
 		"eval":      {"score a checkpoint on held-out prompts of a SCAN split or inflection task", runEval},
 		"reward":    {"print the dense reward of each token of one response", runReward},
-		"doctor":    {"check the Go toolchain, backend, Jupyter kernel, data files and work folders, and print fixes", runDoctor},
+		"figures": {"redraw every figure, the summary and the results page from the run store, " +
+			"training nothing", runFigures},
+		"doctor": {"check the Go toolchain, backend, Jupyter kernel, data files and work folders, and print fixes", runDoctor},
 		"data": {"download or verify the official datasets (SCAN, GSM8K, CoNLL-SIGMORPHON 2017) " +
 			"against their SHA-256", runData},
 		"experiments": {"run every ablation over seeds on SCAN and inflection; write figures with " +

@@ -143,6 +143,36 @@ func TestReproduceSmokeCommand(t *testing.T) {
 			t.Errorf("reproduce did not write %s: %v", name, err)
 		}
 	}
+
+	// dpr figures redraws the same files from the stored runs, and trains
+	// nothing where the store is empty.
+	before, err := os.ReadFile(filepath.Join(dir, "fig", "experiments.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runCLI(t, "figures", "-profile", "smoke", "-out", filepath.Join(dir, "fig2"),
+		"-work", filepath.Join(dir, "work"), "-quiet", "-theory=false")
+	if code != 0 {
+		t.Fatalf("figures exited %d: %s", code, errOut)
+	}
+	after, err := os.ReadFile(filepath.Join(dir, "fig2", "experiments.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) == 0 || !strings.Contains(string(after), `"claims"`) {
+		t.Errorf("figures wrote an experiments.json without claims (%d bytes, first run %d)", len(after), len(before))
+	}
+	code, _, errOut = runCLI(t, "figures", "-profile", "smoke", "-out", filepath.Join(dir, "fig3"),
+		"-work", filepath.Join(dir, "empty"), "-quiet", "-theory=false")
+	if code != 1 || !strings.Contains(errOut, "not in the run store") {
+		t.Errorf("figures on an empty store: exit %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "empty")); err == nil {
+		entries, _ := os.ReadDir(filepath.Join(dir, "empty"))
+		for _, e := range entries {
+			t.Errorf("figures on an empty store created %s", e.Name())
+		}
+	}
 }
 
 func TestExperimentsCommand(t *testing.T) {

@@ -14,7 +14,19 @@ import (
 )
 
 func runReproduce(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "reproduce", "reproduce")
+	return reproduceCommand(ctx, env, args, "reproduce", false)
+}
+
+// runFigures redraws every figure of dpr reproduce from the run store. A
+// missing run is an error that names the command computing it.
+func runFigures(ctx context.Context, env *environment, args []string) error {
+	return reproduceCommand(ctx, env, args, "figures", true)
+}
+
+// reproduceCommand is dpr reproduce, or with storedOnly dpr figures, which
+// trains nothing.
+func reproduceCommand(ctx context.Context, env *environment, args []string, name string, storedOnly bool) error {
+	fs := newFlagSet(env, name, name)
 	profileName := fs.String("profile", "quick",
 		"size of the run: smoke (under a minute, for tests), quick (minutes on a laptop) or full (a GPU or a night)")
 	out := fs.String("out", "figures", "folder for the figures, their data and summary.json")
@@ -52,7 +64,7 @@ func runReproduce(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	opts := experiment.Options{Profile: p, DataDir: dir, WorkDir: *work, OutDir: *out,
-		Progress: env.progress, Logger: env.logger}
+		Progress: env.progress, Logger: env.logger, StoredOnly: storedOnly}
 	if *quiet {
 		opts.Progress, opts.Logger = progress.Silent{}, nil
 	}
@@ -84,12 +96,13 @@ func runReproduce(ctx context.Context, env *environment, args []string) error {
 		return nil
 	}
 	eopts := experiment.ExperimentsOptions{Profile: p, DataDir: dir, WorkDir: *work, OutDir: *out,
-		Progress: opts.Progress, Logger: opts.Logger}
+		Progress: opts.Progress, Logger: opts.Logger, StoredOnly: storedOnly}
 	res, err := experiment.RunExperiments(ctx, eopts)
 	if err != nil {
 		return err
 	}
 	page := filepath.Join(*out, "README.md")
+	// dpr figures only redraws, so the page names the command that computed the runs.
 	if err := experiment.WriteResultsPage(page, res, "dpr reproduce --profile "+p.Name); err != nil {
 		return err
 	}
