@@ -3,7 +3,9 @@ package experiment
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 
+	"github.com/dprkit/dprkit/dprlib/internal/jsonfile"
 	"github.com/dprkit/dprkit/dprlib/policy"
 	"github.com/dprkit/dprkit/dprlib/reward"
 	"github.com/dprkit/dprkit/dprlib/stats"
@@ -44,6 +46,33 @@ func (pl *Pipeline) denseScorer(s *SFTRun, kind reward.Kind, refFraction float64
 // signal-to-noise ratio of the sequence reward: the mean of Σ_t r̂_t over
 // demonstrations divided by its standard deviation.
 func (pl *Pipeline) rewardStatistics(s *SFTRun, v Variant) (scale, snr float64, err error) {
+	// The statistics are stored beside the SFT run, keyed by what they
+	// depend on, so that reopening a notebook does not score again.
+	key, err := jsonfile.Hash(struct {
+		Reward      reward.Kind
+		RefFraction float64
+		EvalCount   int
+	}{v.DPR.Reward, v.RefFraction, pl.Profile.EvalCount})
+	if err != nil {
+		return 0, 0, err
+	}
+	path := filepath.Join(s.Dir, "reward-stats-"+key[:12]+".json")
+	var stored struct {
+		Scale float64 `json:"mean_abs_reward"`
+		SNR   float64 `json:"snr"`
+	}
+	if err := jsonfile.Read(path, &stored); err == nil {
+		return stored.Scale, stored.SNR, nil
+	}
+	scale, snr, err = pl.scoreRewardStatistics(s, v)
+	if err != nil {
+		return 0, 0, err
+	}
+	stored.Scale, stored.SNR = scale, snr
+	return scale, snr, jsonfile.Write(path, stored)
+}
+
+func (pl *Pipeline) scoreRewardStatistics(s *SFTRun, v Variant) (scale, snr float64, err error) {
 	dense, err := pl.denseScorer(s, v.DPR.Reward, v.RefFraction)
 	if err != nil {
 		return 0, 0, err
