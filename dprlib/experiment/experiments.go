@@ -243,7 +243,9 @@ func resolveTasks(p Profile, opts ExperimentsOptions) (tasks, skipped []string, 
 	}
 	for _, t := range p.Tasks {
 		if lang, ok := strings.CutPrefix(t, InflectionPrefix); ok {
-			if _, err := inflection.Load(opts.DataDir, lang, "test"); errors.Is(err, fs.ErrNotExist) {
+			// Absent files skip the task; present but damaged ones fail it when it loads.
+			folder := filepath.Join(opts.DataDir, inflection.DataSubdir, lang)
+			if _, err := os.Stat(folder); errors.Is(err, fs.ErrNotExist) {
 				skipped = append(skipped, fmt.Sprintf("%s: its files are not in %s (run \"dpr data fetch "+
 					"-dataset sigmorphon2017\" to add them)", t, opts.DataDir))
 				continue

@@ -208,3 +208,20 @@ func TestGalleryNamesEveryExperiment(t *testing.T) {
 		}
 	}
 }
+
+func TestExperimentsSkipAbsentInflection(t *testing.T) {
+	p := Smoke()
+	p.Seeds = p.Seeds[:1]
+	opts := ExperimentsOptions{Profile: p, DataDir: t.TempDir(), WorkDir: t.TempDir(), OutDir: t.TempDir(),
+		Only: []string{GammaAblation}}
+	res, err := RunExperiments(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Tasks) != 1 || res.Tasks[0].Task != "gen-p1" {
+		t.Errorf("ran %d tasks, want gen-p1 alone", len(res.Tasks))
+	}
+	if len(res.Skipped) != 1 || !strings.Contains(res.Skipped[0], "dpr data fetch -dataset sigmorphon2017") {
+		t.Errorf("skipped %q, want the inflection task with the fetch command", res.Skipped)
+	}
+}
