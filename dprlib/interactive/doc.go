@@ -26,6 +26,22 @@
 // and does not need the ECharts file.
 //
 // The library adds about 1 MB to each fragment. A notebook that shows
-// several views therefore stores the library once per view, although the
-// browser evaluates it only once.
+// several views would therefore store the library once per view, although
+// the browser evaluates it only once. The Options value Shared renders the
+// same views without the library: ShowLibrary, called once in an early
+// cell, stores it, and each chart of a later cell waits up to 5 s for
+// window.echarts before it draws. Such a fragment takes about 10 to 20 KB
+// and, like the others, references no URL. A notebook that shows more
+// than one view should use this pattern:
+//
+//	// an early cell
+//	notebook.Must(interactive.ShowLibrary())
+//
+//	// any later cell
+//	notebook.Must(interactive.Shared.ShowSFTLoss(curves))
+//
+// The charts of a Shared view draw only in a page that also holds the
+// output of ShowLibrary: a JupyterLab or classic notebook page after that
+// cell ran or with its saved output, and the HTML export of nbconvert.
+// A single cell copied on its own needs the self-contained functions.
 package interactive

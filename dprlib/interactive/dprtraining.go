@@ -43,21 +43,33 @@ const (
 // The fragment includes ECharts inline (see Library). RenderDPRTraining
 // validates runs as figures.DPRTraining does.
 func RenderDPRTraining(runs []figures.DPRCurve) (string, error) {
+	return Options{}.RenderDPRTraining(runs)
+}
+
+// RenderDPRTraining returns the fragment of the function RenderDPRTraining,
+// with or without the library as o sets.
+func (o Options) RenderDPRTraining(runs []figures.DPRCurve) (string, error) {
 	if err := validateDPRCurves(runs); err != nil {
 		return "", err
 	}
-	return renderFragment("", dprTrainingChart(runs))
+	return o.renderFragment("", dprTrainingChart(runs))
 }
 
 // ShowDPRTraining displays the view of RenderDPRTraining in a notebook.
 // Outside a notebook it prints a one-line summary.
 func ShowDPRTraining(runs []figures.DPRCurve) error {
+	return Options{}.ShowDPRTraining(runs)
+}
+
+// ShowDPRTraining displays the view of o.RenderDPRTraining in a notebook.
+// Outside a notebook it prints a one-line summary.
+func (o Options) ShowDPRTraining(runs []figures.DPRCurve) error {
 	if err := validateDPRCurves(runs); err != nil {
 		return err
 	}
 	lo, hi := dprStepRange(runs)
 	summary := fmt.Sprintf("interactive DPR training: %d runs, DPR steps %d to %d", len(runs), lo, hi)
-	return show(summary, func() (string, error) { return renderFragment("", dprTrainingChart(runs)) })
+	return show(summary, func() (string, error) { return o.renderFragment("", dprTrainingChart(runs)) })
 }
 
 // dprTrainingChart builds the chart of validated runs.

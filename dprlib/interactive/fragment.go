@@ -109,17 +109,23 @@ func newElementID() (string, error) {
 }
 
 // renderFragment returns the HTML fragment of charts under an optional
-// header (HTML, already escaped): the inline library once, then each
-// chart. Several charts sit side by side and wrap onto new rows.
-func renderFragment(header string, charts ...chart) (string, error) {
-	library, err := Library()
-	if err != nil {
-		return "", err
+// header (HTML, already escaped): the inline library once, unless
+// o.SharedLibrary is set, then each chart. Several charts sit side by side
+// and wrap onto new rows.
+func (o Options) renderFragment(header string, charts ...chart) (string, error) {
+	var library []byte
+	if !o.SharedLibrary {
+		var err error
+		if library, err = Library(); err != nil {
+			return "", err
+		}
 	}
 	var b bytes.Buffer
 	b.Grow(len(library) + 64<<10)
 	b.WriteString("<div class=\"dprkit-interactive\">\n")
-	writeLibrary(&b, library)
+	if !o.SharedLibrary {
+		writeLibrary(&b, library)
+	}
 	b.WriteString(header)
 	if len(charts) > 1 {
 		b.WriteString("<div style=\"display:flex;flex-wrap:wrap;gap:8px\">\n")

@@ -44,13 +44,25 @@ type tipItem struct {
 // The fragment includes ECharts inline (see Library). RenderHeatmap
 // validates h as figures.RewardHeatmap does.
 func RenderHeatmap(h figures.Heatmap) (string, error) {
-	return RenderHeatmaps([]figures.Heatmap{h})
+	return Options{}.RenderHeatmaps([]figures.Heatmap{h})
+}
+
+// RenderHeatmap returns the fragment of the function RenderHeatmap, with or
+// without the library as o sets.
+func (o Options) RenderHeatmap(h figures.Heatmap) (string, error) {
+	return o.RenderHeatmaps([]figures.Heatmap{h})
 }
 
 // RenderHeatmaps returns the view of RenderHeatmap for several responses,
 // one row each from the top, on one shared colour scale. An SFT response
 // and a DPR response to the same prompt can so be compared token by token.
 func RenderHeatmaps(maps []figures.Heatmap) (string, error) {
+	return Options{}.RenderHeatmaps(maps)
+}
+
+// RenderHeatmaps returns the fragment of the function RenderHeatmaps, with
+// or without the library as o sets.
+func (o Options) RenderHeatmaps(maps []figures.Heatmap) (string, error) {
 	if err := validateHeatmaps(maps); err != nil {
 		return "", err
 	}
@@ -58,18 +70,30 @@ func RenderHeatmaps(maps []figures.Heatmap) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return renderFragment("", c)
+	return o.renderFragment("", c)
 }
 
 // ShowHeatmap displays the view of RenderHeatmap in a notebook. Outside a
 // notebook it prints a one-line summary.
 func ShowHeatmap(h figures.Heatmap) error {
-	return ShowHeatmaps([]figures.Heatmap{h})
+	return Options{}.ShowHeatmaps([]figures.Heatmap{h})
+}
+
+// ShowHeatmap displays the view of o.RenderHeatmap in a notebook. Outside
+// a notebook it prints a one-line summary.
+func (o Options) ShowHeatmap(h figures.Heatmap) error {
+	return o.ShowHeatmaps([]figures.Heatmap{h})
 }
 
 // ShowHeatmaps displays the view of RenderHeatmaps in a notebook. Outside
 // a notebook it prints a one-line summary.
 func ShowHeatmaps(maps []figures.Heatmap) error {
+	return Options{}.ShowHeatmaps(maps)
+}
+
+// ShowHeatmaps displays the view of o.RenderHeatmaps in a notebook.
+// Outside a notebook it prints a one-line summary.
+func (o Options) ShowHeatmaps(maps []figures.Heatmap) error {
 	if err := validateHeatmaps(maps); err != nil {
 		return err
 	}
@@ -79,7 +103,7 @@ func ShowHeatmaps(maps []figures.Heatmap) error {
 	}
 	summary := fmt.Sprintf("interactive dense reward heat map: %s, %s, colour limit ±%s nats",
 		count(len(maps), "response"), count(tokens, "token"), formatValue(rewardLimit(maps)))
-	return show(summary, func() (string, error) { return RenderHeatmaps(maps) })
+	return show(summary, func() (string, error) { return o.RenderHeatmaps(maps) })
 }
 
 // heatmapChart builds the chart of validated heat maps.

@@ -34,16 +34,28 @@ const (
 // The fragment includes ECharts inline (see Library). RenderIntervals
 // validates f as figures.Intervals does.
 func RenderIntervals(f figures.IntervalFigure) (string, error) {
+	return Options{}.RenderIntervals(f)
+}
+
+// RenderIntervals returns the fragment of the function RenderIntervals,
+// with or without the library as o sets.
+func (o Options) RenderIntervals(f figures.IntervalFigure) (string, error) {
 	level, err := validateIntervals(f)
 	if err != nil {
 		return "", err
 	}
-	return renderFragment(headerHTML(f.Title, intervalsNote(f, level)), intervalCharts(f, level)...)
+	return o.renderFragment(headerHTML(f.Title, intervalsNote(f, level)), intervalCharts(f, level)...)
 }
 
 // ShowIntervals displays the view of RenderIntervals in a notebook. Outside
 // a notebook it prints a one-line summary.
 func ShowIntervals(f figures.IntervalFigure) error {
+	return Options{}.ShowIntervals(f)
+}
+
+// ShowIntervals displays the view of o.RenderIntervals in a notebook.
+// Outside a notebook it prints a one-line summary.
+func (o Options) ShowIntervals(f figures.IntervalFigure) error {
 	level, err := validateIntervals(f)
 	if err != nil {
 		return err
@@ -51,7 +63,7 @@ func ShowIntervals(f figures.IntervalFigure) error {
 	summary := fmt.Sprintf("interactive intervals %q: %d panels, %s",
 		f.Title, len(f.Panels), intervalsNote(f, level))
 	return show(summary, func() (string, error) {
-		return renderFragment(headerHTML(f.Title, intervalsNote(f, level)), intervalCharts(f, level)...)
+		return o.renderFragment(headerHTML(f.Title, intervalsNote(f, level)), intervalCharts(f, level)...)
 	})
 }
 

@@ -133,12 +133,22 @@ var dprkitCharts = (function () {
     return node;
   }
 
+  // Polling of mount: the interval, and the most polls for the element
+  // (10 s) and then for the library (5 s).
+  var pollMs = 50;
+  var elementPolls = 200;
+  var libraryPolls = 100;
+
   // mount draws the chart in the element with the given id once that
-  // element is in the page and has a width. Jupyter may run an output's
-  // scripts before it attaches the output, so mount looks next to its own
-  // script element too and retries for up to 10 s.
+  // element is in the page and has a width, and once window.echarts exists.
+  // Jupyter may run an output's scripts before it attaches the output, so
+  // mount looks next to its own script element too and retries. A fragment
+  // rendered without the library relies on the library output of
+  // interactive.ShowLibrary in an earlier cell, which a page may also run
+  // later than this script.
   function mount(id, option, context, script) {
     var tries = 0;
+    var libraryTries = 0;
     function find() {
       var parent = script && script.parentNode;
       return document.getElementById(id) || (parent && parent.querySelector("#" + id));
@@ -146,17 +156,23 @@ var dprkitCharts = (function () {
     function start() {
       var el = find();
       var ready = el && el.isConnected !== false && el.clientWidth > 0;
-      if (!ready && tries < 200) {
+      if (!ready && tries < elementPolls) {
         tries++;
-        setTimeout(start, 50);
+        setTimeout(start, pollMs);
         return;
       }
       if (!el) {
         return;
       }
+      if (!window.echarts && libraryTries < libraryPolls) {
+        libraryTries++;
+        setTimeout(start, pollMs);
+        return;
+      }
       if (!window.echarts) {
         el.textContent = "ECharts did not load, so this chart cannot be drawn. " +
-          "Run the cell again and look for errors in the browser console.";
+          "Run the cell that calls interactive.ShowLibrary(), if the notebook has one, " +
+          "then this cell again, and look for errors in the browser console.";
         return;
       }
       el.textContent = "";

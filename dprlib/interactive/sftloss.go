@@ -27,21 +27,33 @@ const sftLossPanel = "SFT loss: NLL per response token (nats)"
 // The fragment includes ECharts inline (see Library). RenderSFTLoss
 // validates curves as figures.SFTLoss does.
 func RenderSFTLoss(curves []figures.LossCurve) (string, error) {
+	return Options{}.RenderSFTLoss(curves)
+}
+
+// RenderSFTLoss returns the fragment of the function RenderSFTLoss, with or
+// without the library as o sets.
+func (o Options) RenderSFTLoss(curves []figures.LossCurve) (string, error) {
 	if err := validateLossCurves(curves); err != nil {
 		return "", err
 	}
-	return renderFragment("", sftLossChart(curves))
+	return o.renderFragment("", sftLossChart(curves))
 }
 
 // ShowSFTLoss displays the view of RenderSFTLoss in a notebook. Outside a
 // notebook it prints a one-line summary.
 func ShowSFTLoss(curves []figures.LossCurve) error {
+	return Options{}.ShowSFTLoss(curves)
+}
+
+// ShowSFTLoss displays the view of o.RenderSFTLoss in a notebook. Outside a
+// notebook it prints a one-line summary.
+func (o Options) ShowSFTLoss(curves []figures.LossCurve) error {
 	if err := validateLossCurves(curves); err != nil {
 		return err
 	}
 	lo, hi := lossStepRange(curves)
 	summary := fmt.Sprintf("interactive SFT loss: %d runs, SFT steps %d to %d", len(curves), lo, hi)
-	return show(summary, func() (string, error) { return renderFragment("", sftLossChart(curves)) })
+	return show(summary, func() (string, error) { return o.renderFragment("", sftLossChart(curves)) })
 }
 
 // sftLossChart builds the chart of validated curves.

@@ -1,6 +1,7 @@
 // Package progress shows how far a long loop has come. Library code reports
-// through a Reporter; the command-line tool passes a terminal bar, tests and
-// quiet runs pass Silent.
+// through a Reporter; the command-line tool passes a terminal bar, notebooks
+// pass an HTML bar (through notebook.Progress), and tests and quiet runs
+// pass Silent.
 package progress
 
 import (
