@@ -84,6 +84,17 @@ func ablationFigure(abl Ablation, res *Results) (figures.IntervalFigure, error) 
 	return f, nil
 }
 
+// AblationFigure returns the figure of the named ablation from res, for
+// drawing it another way, such as the interactive notebook views.
+func AblationFigure(res *Results, name string) (figures.IntervalFigure, error) {
+	for _, abl := range res.Profile.Ablations() {
+		if abl.Name == name {
+			return ablationFigure(abl, res)
+		}
+	}
+	return figures.IntervalFigure{}, fmt.Errorf("ablation %q is unknown: use one of %v", name, ExperimentNames())
+}
+
 // writeExperimentFigures draws the figure of every experiment that ran.
 func writeExperimentFigures(dir string, res *Results, ablations []Ablation, only map[string]bool) ([]string, error) {
 	var paths []string
