@@ -225,3 +225,29 @@ func TestExperimentsSkipAbsentInflection(t *testing.T) {
 		t.Errorf("skipped %q, want the inflection task with the fetch command", res.Skipped)
 	}
 }
+
+func TestDamagedSFTLogKeepsStoredRuns(t *testing.T) {
+	p := Smoke()
+	p.Seeds = p.Seeds[:1]
+	work := t.TempDir()
+	opts := ExperimentsOptions{Profile: p, WorkDir: work, OutDir: t.TempDir(), Tasks: []string{"gen-p1"},
+		Only: []string{Temperature}}
+	if _, err := RunExperiments(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	logs, err := filepath.Glob(filepath.Join(work, "gen-p1", "seed-1", "sft-*", "sft-log.json"))
+	if err != nil || len(logs) != 1 {
+		t.Fatalf("found SFT logs %v (%v), want one", logs, err)
+	}
+	if err := os.WriteFile(logs[0], []byte(`{"config": {`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := countFiles(t, work)
+	_, err = RunExperiments(context.Background(), opts)
+	if err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("rerun with a damaged SFT log: error = %v, want it to report the damage", err)
+	}
+	if after := countFiles(t, work); after != before {
+		t.Errorf("the rerun changed the run store from %d to %d files", before, after)
+	}
+}

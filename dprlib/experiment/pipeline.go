@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -117,7 +118,7 @@ func (r *SFTRun) Checkpoint(f float64) (*policy.Model, error) {
 }
 
 func (pl *Pipeline) metadata(seed uint64) (policy.Metadata, error) {
-	meta := policy.Metadata{Seed: seed}
+	meta := policy.Metadata{Seed: seed, Task: pl.Profile.Split}
 	var err error
 	meta.Tokenizer, err = json.Marshal(pl.Task.Tokenizer)
 	return meta, err
@@ -139,14 +140,23 @@ func (pl *Pipeline) SFT(ctx context.Context, seed uint64) (*SFTRun, error) {
 	// Runs live under <work>/<task>/seed-<n>/, so every command that shares
 	// a work directory also shares its SFT runs.
 	run := &SFTRun{Seed: seed, Dir: filepath.Join(pl.WorkDir, p.Split, fmt.Sprintf("seed-%d", seed), "sft-"+key[:12])}
-	if res, err := sft.ReadLog(run.Dir); err == nil {
+	res, err := sft.ReadLog(run.Dir)
+	switch {
+	case err == nil:
 		pl.log().Info("reusing SFT run", "seed", seed, "dir", run.Dir)
 		run.Result, run.Reused = res, true
-	} else {
-		if pl.StoredOnly {
-			return nil, pl.notStored("SFT run", run.Dir)
+	case !errors.Is(err, fs.ErrNotExist):
+		// A log that exists but does not parse is damage, not an unfinished
+		// run: clearing the folder would delete every variant stored in it.
+		return nil, damagedStage(run.Dir, err)
+	case pl.StoredOnly:
+		return nil, pl.notStored("SFT run", run.Dir)
+	default:
+		// A folder without a log is a run that stopped part-way. Variants are
+		// only written after the log, so one inside means the log was lost.
+		if hasSubfolder(run.Dir) {
+			return nil, damagedStage(run.Dir, err)
 		}
-		// A folder without a log is a run that stopped part-way: start it again.
 		if err := clearStage(run.Dir); err != nil {
 			return nil, err
 		}
@@ -168,6 +178,20 @@ func (pl *Pipeline) SFT(ctx context.Context, seed uint64) (*SFTRun, error) {
 		return nil, damagedStage(run.Dir, err)
 	}
 	return run, nil
+}
+
+// hasSubfolder reports whether dir contains a folder.
+func hasSubfolder(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			return true
+		}
+	}
+	return false
 }
 
 // clearStage removes what an unfinished stage left in dir. Stage folders
@@ -226,7 +250,14 @@ func (pl *Pipeline) DPR(ctx context.Context, s *SFTRun) (*DPRRun, error) {
 		return nil, err
 	}
 	run := &DPRRun{Dir: filepath.Join(s.Dir, "dpr-"+key[:12])}
-	if res, err := dpr.ReadLog(run.Dir); err == nil {
+	res, err := dpr.ReadLog(run.Dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if pl.StoredOnly {
+			return nil, damagedStage(run.Dir, err)
+		}
+		pl.log().Warn("DPR run has a damaged log; computing it again", "dir", run.Dir, "err", err)
+	}
+	if err == nil {
 		pl.log().Info("reusing DPR run", "seed", s.Seed, "dir", run.Dir)
 		run.Result, run.Reused = res, true
 		if run.Model, _, err = policy.LoadCheckpoint(filepath.Join(run.Dir, dpr.FinalCheckpoint)); err != nil {

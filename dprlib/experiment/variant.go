@@ -2,7 +2,9 @@ package experiment
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -140,9 +142,16 @@ func (pl *Pipeline) Variant(ctx context.Context, s *SFTRun, v Variant) (*Outcome
 	}
 	dir := filepath.Join(s.Dir, string(v.Method)+"-"+key[:12])
 	var out Outcome
-	if err := jsonfile.Read(filepath.Join(dir, OutcomeName), &out); err == nil {
+	err = jsonfile.Read(filepath.Join(dir, OutcomeName), &out)
+	if err == nil {
 		out.Reused = true
 		return &out, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		if pl.StoredOnly {
+			return nil, damagedStage(dir, err)
+		}
+		pl.log().Warn("variant has a damaged outcome; computing it again", "dir", dir, "err", err)
 	}
 	if pl.StoredOnly && v.Method != MethodSFT {
 		return nil, pl.notStored(string(v.Method)+" run", dir)

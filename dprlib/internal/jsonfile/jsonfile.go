@@ -28,7 +28,7 @@ func Read(path string, v any) error {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("%s not found", path)
+			return fmt.Errorf("%s not found: %w", path, os.ErrNotExist)
 		}
 		return err
 	}
