@@ -39,6 +39,10 @@ type Metadata struct {
 	ExamplesSeen int `json:"examples_seen"`
 	// Seed is the run's random seed.
 	Seed uint64 `json:"seed"`
+	// Task names what the model was trained on: a SCAN split or an
+	// inflection task. Checkpoints from before it was recorded leave it
+	// empty.
+	Task string `json:"task,omitempty"`
 	// Tokenizer is the tokenizer's JSON, so a checkpoint decodes on its own.
 	Tokenizer json.RawMessage `json:"tokenizer,omitempty"`
 	// Train is the training configuration's JSON.

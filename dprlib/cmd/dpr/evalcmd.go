@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 
@@ -54,6 +55,13 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 		return usageError{err}
 	}
 
+	splitSet := false
+	fs.Visit(func(f *flag.Flag) { splitSet = splitSet || f.Name == "split" })
+	taskName, err := checkpointTask(env, *ckpt, *split, splitSet)
+	if err != nil {
+		return err
+	}
+	*split = taskName
 	dir, err := datapath.Resolve(*dataDir)
 	if err != nil {
 		return err

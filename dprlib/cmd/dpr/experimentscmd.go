@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -18,7 +19,8 @@ func runExperiments(ctx context.Context, env *environment, args []string) error 
 	profileName := fs.String("profile", "quick",
 		"size of the runs: smoke (minutes, for tests), quick (3 seeds on 2 cores) or full (5 seeds, a GPU or a night)")
 	out := fs.String("out", "figures", "folder for the figures, their data, "+experiment.ResultsName+
-		" and the results page")
+		" and the results page (with -only, -tasks or -seeds the default is <work>/figures-partial, so a "+
+		"partial run never replaces the full results in figures/)")
 	work := fs.String("work", "", "run store: checkpoints and logs, reused when their configuration "+
 		"matches (default out/<profile>, shared with dpr reproduce)")
 	page := fs.String("page", "", "results page to write, in Markdown (default <out>/README.md; - skips it)")
@@ -60,6 +62,11 @@ func runExperiments(ctx context.Context, env *environment, args []string) error 
 	}
 	if *work == "" {
 		*work = filepath.Join("out", p.Name)
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if !given["out"] && (*only != "" || *tasks != "" || len(seeds) > 0) {
+		*out = filepath.Join(*work, "figures-partial")
 	}
 	if *page == "" {
 		*page = filepath.Join(*out, "README.md")

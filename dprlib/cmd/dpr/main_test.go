@@ -544,4 +544,29 @@ func TestEvalChecksTheTaskTokenizer(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "another tokenizer than the one of gen-p1") {
 		t.Errorf("eval on SCAN: exit %d, stderr %q", code, errOut)
 	}
+	// Without -split, eval scores the task the checkpoint records.
+	code, out, errOut = runCLI(t, "eval", "-checkpoint", ckpt, "-eval-count", "8")
+	if code != 0 || !strings.Contains(out, "of inflection-english") {
+		t.Errorf("eval without -split: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestPartialExperimentsKeepFigures(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	code, out, errOut := runCLI(t, "experiments", "-profile", "smoke", "-tasks", "gen-p1", "-only", "temperature",
+		"-quiet")
+	if code != 0 {
+		t.Fatalf("experiments exited %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "figures")); !os.IsNotExist(err) {
+		t.Errorf("a partial run wrote into figures/ (stat error %v)", err)
+	}
+	partial := filepath.Join("out", "smoke", "figures-partial")
+	if !strings.Contains(out, partial) {
+		t.Errorf("output does not name %s:\n%s", partial, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, partial, "temperature.svg")); err != nil {
+		t.Error(err)
+	}
 }

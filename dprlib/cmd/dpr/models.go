@@ -105,3 +105,25 @@ func checkOutputFile(path string) error {
 	}
 	return nil
 }
+
+// checkpointTask returns the task to use with the checkpoint at path: the
+// one it records when -split was not given, else split. A given split that
+// differs from the recorded one is allowed, for scoring on another split,
+// but a line on stderr says so, because its held-out prompts may include
+// the checkpoint's training prompts.
+func checkpointTask(env *environment, path, split string, splitSet bool) (string, error) {
+	_, meta, err := policy.LoadCheckpoint(path)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case meta.Task == "":
+		return split, nil
+	case !splitSet:
+		return meta.Task, nil
+	case meta.Task != split:
+		fmt.Fprintf(env.stderr, "dpr: note: %s was trained on %s, and -split is %s; the held-out prompts of %s "+
+			"may include its training prompts\n", path, meta.Task, split, split)
+	}
+	return split, nil
+}

@@ -76,7 +76,7 @@ func runSFT(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	meta := policy.Metadata{Seed: *seed}
+	meta := policy.Metadata{Seed: *seed, Task: *split}
 	if meta.Tokenizer, err = json.Marshal(task.Tokenizer); err != nil {
 		return err
 	}
@@ -99,6 +99,9 @@ type dprOptions struct {
 	sftPath, refPath, split, dataDir, out string
 	evalCount                             int
 	cfg                                   dpr.Config
+	// splitSet reports that -split was given, so it is not replaced by the
+	// task recorded in the SFT checkpoint.
+	splitSet bool
 }
 
 // parseDPRFlags registers and parses the flags of "dpr dpr" and checks them.
@@ -143,6 +146,7 @@ func parseDPRFlags(env *environment, args []string) (*dprOptions, error) {
 	}
 
 	o.dataDir = *dataDir
+	fs.Visit(func(f *flag.Flag) { o.splitSet = o.splitSet || f.Name == "split" })
 	cfg.KLEstimator, cfg.Reward = dpr.KLEstimator(*kl), reward.Kind(*rewardKind)
 	switch {
 	case o.sftPath == "":
@@ -171,6 +175,9 @@ func runDPR(ctx context.Context, env *environment, args []string) error {
 	}
 	cfg := o.cfg
 
+	if o.split, err = checkpointTask(env, o.sftPath, o.split, o.splitSet); err != nil {
+		return err
+	}
 	dir, err := datapath.Resolve(o.dataDir)
 	if err != nil {
 		return err
