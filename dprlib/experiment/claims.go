@@ -255,7 +255,10 @@ func claimsMarkdown(claims []Claim) string {
 	}
 	var b strings.Builder
 	b.WriteString("## The paper's claims\n\nA claim is confirmed when every paired interval that bears on it " +
-		"lies on its side of 0, not confirmed when one lies on the other side, and inconclusive otherwise.\n\n")
+		"lies on its side of 0, not confirmed when one lies on the other side, and inconclusive otherwise. " +
+		"The temperature claim is the exception: it is confirmed when the means of all temperatures lie " +
+		"within 2 points of each other, and not confirmed when a paired difference lies wholly beyond " +
+		"2 points. The evidence column gives each difference with its sign.\n\n")
 	b.WriteString("| task | claim | verdict | evidence |\n|---|---|---|---|\n")
 	for _, c := range claims {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", c.Task, c.Claim, c.Verdict, c.Evidence)

@@ -46,7 +46,9 @@ func ResultsMarkdown(res *Results, command string) string {
 		res.Machine.GoVersion, res.Machine.Backend, formatDuration(res.ComputeSeconds), formatDuration(res.Seconds))
 	fmt.Fprintf(&b, "A cell reads mean [%s bootstrap interval] over seeds, in percent. "+
 		"A Δ column is the difference to π_SFT paired by seed, in percentage points. "+
-		"Bold marks a Δ whose interval excludes 0. "+
+		"Bold marks a Δ whose interval excludes 0. With 3 seeds a 95%% percentile-bootstrap interval is "+
+		"close to the range of the seed values, so bold means every seed moved the same way; read it as "+
+		"the spread over seeds, not as a significance test. "+
 		"The JSON file of each figure holds the same numbers, and `%s` holds them all with the per-seed "+
 		"values.\n\n", level, ResultsName)
 	if len(res.Skipped) > 0 {
