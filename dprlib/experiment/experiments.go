@@ -156,7 +156,8 @@ func RunExperiments(ctx context.Context, opts ExperimentsOptions) (*Results, err
 	}
 	for _, dir := range []string{opts.OutDir, opts.WorkDir} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("create output folder: %w", err)
+			return nil, fmt.Errorf("create output folder %s: %w; give -work and -out folder paths that "+
+				"can be created", dir, err)
 		}
 	}
 	log := opts.Logger

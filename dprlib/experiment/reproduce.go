@@ -133,7 +133,8 @@ func Reproduce(ctx context.Context, opts Options) (*Summary, error) {
 	// Fail now, not after hours of training, if an output folder cannot exist.
 	for _, dir := range []string{opts.OutDir, opts.WorkDir} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("create output folder: %w", err)
+			return nil, fmt.Errorf("create output folder %s: %w; give -work and -out folder paths that "+
+				"can be created", dir, err)
 		}
 	}
 	log := opts.Logger

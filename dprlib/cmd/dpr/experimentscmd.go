@@ -17,7 +17,8 @@ import (
 func runExperiments(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "experiments", "experiments")
 	profileName := fs.String("profile", "quick",
-		"size of the runs: smoke (minutes, for tests), quick (3 seeds on 2 cores) or full (5 seeds, a GPU or a night)")
+		"size of the runs: smoke (seconds, for tests), quick (3 seeds, about half an hour on 2 cores) or "+
+			"full (5 seeds, a GPU or a night)")
 	out := fs.String("out", "figures", "folder for the figures, their data, "+experiment.ResultsName+
 		" and the results page (with -only, -tasks or -seeds the default is <work>/figures-partial, so a "+
 		"partial run never replaces the full results in figures/)")
@@ -60,11 +61,15 @@ func runExperiments(ctx context.Context, env *environment, args []string) error 
 				strings.Join(experiment.TaskNames(), ", "))}
 		}
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if given["work"] && *work == "" {
+		return usageError{errors.New("-work is empty: name the run store folder, or leave -work out for out/" +
+			p.Name)}
+	}
 	if *work == "" {
 		*work = filepath.Join("out", p.Name)
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if !given["out"] && (*only != "" || *tasks != "" || len(seeds) > 0) {
 		*out = filepath.Join(*work, "figures-partial")
 	}

@@ -90,6 +90,7 @@ func TestBadInput(t *testing.T) {
 		{"report path is a folder", []string{"eval", "-checkpoint", ckpt, "-out", dir}, 2, "is a folder"},
 		{"repeated seeds", []string{"reproduce", "-profile", "smoke", "-seeds", "1,1"}, 2, "seed 1 twice"},
 		{"empty figure folder", []string{"reproduce", "-profile", "smoke", "-out", ""}, 2, "-out is empty"},
+		{"empty run store", []string{"experiments", "-profile", "smoke", "-work", ""}, 2, "-work is empty"},
 		{"checkpoint is a folder", []string{"eval", "-checkpoint", dir}, 1, "is a directory"},
 	}
 	for _, c := range cases {

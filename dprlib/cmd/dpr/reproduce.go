@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -55,6 +56,12 @@ func reproduceCommand(ctx context.Context, env *environment, args []string, name
 	}
 	if *out == "" {
 		return usageError{errors.New("-out is empty: name the folder for the figures, such as figures")}
+	}
+	workGiven := false
+	fs.Visit(func(f *flag.Flag) { workGiven = workGiven || f.Name == "work" })
+	if workGiven && *work == "" {
+		return usageError{errors.New("-work is empty: name the run store folder, or leave -work out for out/" +
+			p.Name)}
 	}
 	if *work == "" {
 		*work = filepath.Join("out", p.Name)
