@@ -12,7 +12,7 @@ import (
 type Ablation struct {
 	// Name is the experiment's figure name, such as "gamma-ablation".
 	Name string `json:"name"`
-	// Question is what the experiment asks, in one sentence.
+	// Question states the experiment's question in one sentence.
 	Question string `json:"question"`
 	// XLabel names what the settings vary.
 	XLabel   string    `json:"x_label"`

@@ -62,7 +62,7 @@ func ExperimentNames() []string {
 // directory.
 const ResultsName = "experiments.json"
 
-// Results is what RunExperiments measured.
+// Results holds the measurements of RunExperiments.
 type Results struct {
 	Profile Profile       `json:"profile"`
 	Machine Machine       `json:"machine"`
@@ -77,7 +77,7 @@ type Results struct {
 	ComputeSeconds float64 `json:"compute_seconds"`
 	// Level is the confidence level of every interval.
 	Level float64 `json:"level"`
-	// Claims is the kit's verdict on each claim of the paper, per task.
+	// Claims holds the verdict on each claim of arXiv 2510.02493, per task.
 	Claims []Claim `json:"claims"`
 }
 

@@ -51,7 +51,7 @@ type Variant struct {
 	SelfPlay selfplay.Config `json:"self_play"`
 }
 
-// Outcome is what the ablations read of a finished variant: its scores on
+// Outcome holds what the ablations read of a finished variant: its scores on
 // held-out prompts and on prompts it trained on, and its training log.
 type Outcome struct {
 	Variant Variant `json:"variant"`

@@ -442,7 +442,7 @@ func TestValidation(t *testing.T) {
 			f := intervalFigure()
 			f.Panels[0].Series[0].Points[1].Value.Low = 48
 			return RenderIntervals(f)
-		}, `series 0 ("DPR"), point 1 ("γ = 1"): Low = 48, Mean = 47.5, High = 50 are out of order`},
+		}, `series 0 ("DPR"), point 1 ("γ = 1"): Low = 48 is above Mean = 47.5`},
 		{"NaN mean", func() (string, error) {
 			f := intervalFigure()
 			f.Panels[1].Series[0].Points[0].Value.Mean = nan

@@ -109,7 +109,7 @@ func checkOutputFile(path string) error {
 // checkpointTask returns the task to use with the checkpoint at path: the
 // one it records when -split was not given, else split. A given split that
 // differs from the recorded one is allowed, for scoring on another split,
-// but a line on stderr says so, because its held-out prompts may include
+// but a note on stderr warns of it, because its held-out prompts may include
 // the checkpoint's training prompts.
 func checkpointTask(env *environment, path, split string, splitSet bool) (string, error) {
 	_, meta, err := policy.LoadCheckpoint(path)
