@@ -19,6 +19,7 @@ import (
 	"github.com/dprkit/dprkit/dprlib/progress"
 	"github.com/dprkit/dprkit/dprlib/reward"
 	"github.com/dprkit/dprkit/dprlib/sft"
+	"github.com/dprkit/dprkit/dprlib/stats"
 )
 
 // Options sets where a reproduction reads and writes.
@@ -110,10 +111,15 @@ type Summary struct {
 	Seeds      []SeedResult `json:"seeds"`
 	// SFTExactMatch, DPRExactMatch and Improvement (DPR − SFT, paired by
 	// seed) summarise exact match over seeds.
-	SFTExactMatch Stats    `json:"sft_exact_match"`
-	DPRExactMatch Stats    `json:"dpr_exact_match"`
-	Improvement   Stats    `json:"improvement"`
-	Figures       []string `json:"figures"`
+	SFTExactMatch Stats `json:"sft_exact_match"`
+	DPRExactMatch Stats `json:"dpr_exact_match"`
+	Improvement   Stats `json:"improvement"`
+	// The same as 95% percentile-bootstrap intervals, as every ablation
+	// reports them; ImprovementCI resamples seeds jointly.
+	SFTExactMatchCI stats.Interval `json:"sft_exact_match_ci"`
+	DPRExactMatchCI stats.Interval `json:"dpr_exact_match_ci"`
+	ImprovementCI   stats.Interval `json:"improvement_ci"`
+	Figures         []string       `json:"figures"`
 }
 
 // SummaryName is the file Reproduce writes into the output directory.
@@ -181,6 +187,16 @@ func Reproduce(ctx context.Context, opts Options) (*Summary, error) {
 		diff = append(diff, r.DPRExactMatch-r.SFTExactMatch)
 	}
 	sum.SFTExactMatch, sum.DPRExactMatch, sum.Improvement = Describe(sftEM), Describe(dprEM), Describe(diff)
+	boot := stats.DefaultOptions()
+	if sum.SFTExactMatchCI, err = stats.BootstrapMean(sftEM, boot); err != nil {
+		return nil, err
+	}
+	if sum.DPRExactMatchCI, err = stats.BootstrapMean(dprEM, boot); err != nil {
+		return nil, err
+	}
+	if sum.ImprovementCI, err = stats.PairedDifference(dprEM, sftEM, boot); err != nil {
+		return nil, err
+	}
 
 	for _, write := range []func() ([]string, error){
 		func() ([]string, error) { return figures.SFTLoss(opts.OutDir, "sft-loss", lossCurves) },
