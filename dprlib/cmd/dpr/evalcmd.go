@@ -57,11 +57,11 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 
 	splitSet := false
 	fs.Visit(func(f *flag.Flag) { splitSet = splitSet || f.Name == "split" })
-	taskName, err := checkpointTask(env, *ckpt, *split, splitSet)
+	m, meta, err := readCheckpoint(*ckpt, "policy")
 	if err != nil {
 		return err
 	}
-	*split = taskName
+	*split = checkpointTask(env, *ckpt, meta, *split, splitSet)
 	dir, err := datapath.Resolve(*dataDir)
 	if err != nil {
 		return err
@@ -70,8 +70,7 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, meta, err := loadPolicy(*ckpt, "policy", task.Tokenizer, task.Name)
-	if err != nil {
+	if err := checkTokenizer(*ckpt, "policy", m, meta, task.Tokenizer, task.Name); err != nil {
 		return err
 	}
 

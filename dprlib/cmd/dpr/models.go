@@ -29,26 +29,46 @@ func modelFlags(fs *flag.FlagSet) *policy.Config {
 // loadPolicy reads a checkpoint and checks that it was trained with want,
 // the tokenizer of the task named task.
 func loadPolicy(path, role string, want *tokenizer.Tokenizer, task string) (*policy.Model, policy.Metadata, error) {
+	m, meta, err := readCheckpoint(path, role)
+	if err != nil {
+		return nil, meta, err
+	}
+	if err := checkTokenizer(path, role, m, meta, want, task); err != nil {
+		return nil, meta, err
+	}
+	return m, meta, nil
+}
+
+// readCheckpoint reads the checkpoint at path, naming its role in errors.
+func readCheckpoint(path, role string) (*policy.Model, policy.Metadata, error) {
 	m, meta, err := policy.LoadCheckpoint(path)
 	if err != nil {
 		return nil, meta, fmt.Errorf("%s: %w", role, err)
 	}
+	return m, meta, nil
+}
+
+// checkTokenizer reports a checkpoint whose stored tokenizer differs from
+// want, the tokenizer of the task named task. A checkpoint without a stored
+// tokenizer passes.
+func checkTokenizer(path, role string, m *policy.Model, meta policy.Metadata, want *tokenizer.Tokenizer,
+	task string) error {
 	if len(meta.Tokenizer) == 0 {
-		return m, meta, nil
+		return nil
 	}
 	tok, err := tokenizer.Parse(meta.Tokenizer, "checkpoint "+path)
 	if err != nil {
-		return nil, meta, err
+		return err
 	}
 	if !slices.Equal(tok.Tokens(), want.Tokens()) {
-		return nil, meta, fmt.Errorf("%s checkpoint %s was trained with another tokenizer than the one of %s: "+
+		return fmt.Errorf("%s checkpoint %s was trained with another tokenizer than the one of %s: "+
 			"pass the task it was trained on", role, path, task)
 	}
 	if m.Config.VocabSize != tok.VocabSize() {
-		return nil, meta, fmt.Errorf("%s checkpoint %s has %d logits but its tokenizer %d tokens",
+		return fmt.Errorf("%s checkpoint %s has %d logits but its tokenizer %d tokens",
 			role, path, m.Config.VocabSize, tok.VocabSize())
 	}
-	return m, meta, nil
+	return nil
 }
 
 // loadReference reads the π_ref checkpoint and checks that it pairs with
@@ -106,24 +126,20 @@ func checkOutputFile(path string) error {
 	return nil
 }
 
-// checkpointTask returns the task to use with the checkpoint at path: the
-// one it records when -split was not given, else split. A given split that
-// differs from the recorded one is allowed, for scoring on another split,
-// but a note on stderr warns of it, because its held-out prompts may include
-// the checkpoint's training prompts.
-func checkpointTask(env *environment, path, split string, splitSet bool) (string, error) {
-	_, meta, err := policy.LoadCheckpoint(path)
-	if err != nil {
-		return "", err
-	}
+// checkpointTask returns the task to use with the checkpoint at path, whose
+// metadata is meta: the task it records when -split was not given, else
+// split. A given split that differs from the recorded one is allowed, for
+// scoring on another split, but a note on stderr warns of it, because its
+// held-out prompts may include the checkpoint's training prompts.
+func checkpointTask(env *environment, path string, meta policy.Metadata, split string, splitSet bool) string {
 	switch {
 	case meta.Task == "":
-		return split, nil
+		return split
 	case !splitSet:
-		return meta.Task, nil
+		return meta.Task
 	case meta.Task != split:
 		fmt.Fprintf(env.stderr, "dpr: note: %s was trained on %s, and -split is %s; the held-out prompts of %s "+
 			"may include its training prompts\n", path, meta.Task, split, split)
 	}
-	return split, nil
+	return split
 }

@@ -175,9 +175,11 @@ func runDPR(ctx context.Context, env *environment, args []string) error {
 	}
 	cfg := o.cfg
 
-	if o.split, err = checkpointTask(env, o.sftPath, o.split, o.splitSet); err != nil {
+	sftModel, meta, err := readCheckpoint(o.sftPath, "π_SFT")
+	if err != nil {
 		return err
 	}
+	o.split = checkpointTask(env, o.sftPath, meta, o.split, o.splitSet)
 	dir, err := datapath.Resolve(o.dataDir)
 	if err != nil {
 		return err
@@ -186,8 +188,7 @@ func runDPR(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	sftModel, meta, err := loadPolicy(o.sftPath, "π_SFT", task.Tokenizer, task.Name)
-	if err != nil {
+	if err := checkTokenizer(o.sftPath, "π_SFT", sftModel, meta, task.Tokenizer, task.Name); err != nil {
 		return err
 	}
 	var refModel *policy.Model
