@@ -80,16 +80,29 @@ func settingByLabel(ar AblationResults, label string) (SettingResults, bool) {
 	return SettingResults{}, false
 }
 
-// pairedBetween returns the interval of a − b over the seeds both have.
+// pairedBetween returns the interval of the exact match of a minus that of
+// b, over the seeds both have.
 func pairedBetween(a, b SettingResults) (stats.Interval, error) {
+	return pairedBySeed(a, b, func(o SeedOutcome) float64 { return o.ExactMatch })
+}
+
+// pairedLength returns the interval of the held-out response length of a
+// minus that of b, over the seeds both have.
+func pairedLength(a, b SettingResults) (stats.Interval, error) {
+	return pairedBySeed(a, b, func(o SeedOutcome) float64 { return o.Length })
+}
+
+// pairedBySeed returns the interval of value(a) − value(b), pairing the
+// per-seed outcomes of the two settings by seed.
+func pairedBySeed(a, b SettingResults, value func(SeedOutcome) float64) (stats.Interval, error) {
 	bySeed := map[uint64]float64{}
 	for _, o := range b.PerSeed {
-		bySeed[o.Seed] = o.ExactMatch
+		bySeed[o.Seed] = value(o)
 	}
 	var xs, ys []float64
 	for _, o := range a.PerSeed {
 		if v, ok := bySeed[o.Seed]; ok {
-			xs, ys = append(xs, o.ExactMatch), append(ys, v)
+			xs, ys = append(xs, value(o)), append(ys, v)
 		}
 	}
 	if len(xs) == 0 {
@@ -174,24 +187,6 @@ func removalClaims(task string, ar AblationResults) []Claim {
 	return []Claim{score, length}
 }
 
-// pairedLength returns the interval of the held-out response length of a
-// minus that of b, over the seeds both have.
-func pairedLength(a, b SettingResults) (stats.Interval, error) {
-	bySeed := map[uint64]float64{}
-	for _, o := range b.PerSeed {
-		bySeed[o.Seed] = o.Length
-	}
-	var xs, ys []float64
-	for _, o := range a.PerSeed {
-		if v, ok := bySeed[o.Seed]; ok {
-			xs, ys = append(xs, o.Length), append(ys, v)
-		}
-	}
-	if len(xs) == 0 {
-		return stats.Interval{}, fmt.Errorf("settings %q and %q share no seed", a.Label, b.Label)
-	}
-	return stats.PairedDifference(xs, ys, stats.DefaultOptions())
-}
 
 func temperatureClaim(task string, ar AblationResults) Claim {
 	c := Claim{Task: task, Claim: claimTemperature, Verdict: Inconclusive}
