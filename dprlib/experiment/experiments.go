@@ -261,14 +261,14 @@ func resolveTasks(p Profile, opts ExperimentsOptions) (tasks, skipped []string, 
 func (pl *Pipeline) runTask(ctx context.Context, ablations []Ablation, only map[string]bool) (*TaskResults, error) {
 	p := pl.Profile
 	tr := &TaskResults{Task: p.Split, Seeds: p.Seeds}
-	// outcomes[a][s][seed index]
+	// outcomes[a][k][i] is setting k of ablation a for seed i, and
+	// extras[a][k][i] holds that run's extra measurements, if the ablation
+	// has any.
 	outcomes := make([][][]*Outcome, len(ablations))
+	extras := make([][][]map[Measure]float64, len(ablations))
 	for a := range ablations {
 		outcomes[a] = make([][]*Outcome, len(ablations[a].Settings))
-	}
-	extras := make([][]map[Measure]float64, len(ablations))
-	for a := range ablations {
-		extras[a] = make([]map[Measure]float64, 0)
+		extras[a] = make([][]map[Measure]float64, len(ablations[a].Settings))
 	}
 	sftOutcomes := make([]*Outcome, len(p.Seeds))
 	var credits []seedCredit
@@ -297,14 +297,12 @@ func (pl *Pipeline) runTask(ctx context.Context, ablations []Ablation, only map[
 				}
 				outcomes[a][k] = append(outcomes[a][k], o)
 				count(o)
-			}
-			if len(abl.Extra) > 0 {
-				for _, setting := range abl.Settings {
-					m, err := pl.measure(s, setting.Variant, abl.Extra)
+				if len(abl.Extra) > 0 {
+					m, err := pl.measure(s, setting.Variant, o, abl.Extra)
 					if err != nil {
 						return nil, err
 					}
-					extras[a] = append(extras[a], m)
+					extras[a][k] = append(extras[a][k], m)
 				}
 			}
 		}
@@ -347,13 +345,14 @@ func (pl *Pipeline) runTask(ctx context.Context, ablations []Ablation, only map[
 	return tr, nil
 }
 
-// measure computes the extra measurements of one setting for one seed.
-func (pl *Pipeline) measure(s *SFTRun, v Variant, which []Measure) (map[Measure]float64, error) {
+// measure computes the extra measurements of variant v, whose outcome for
+// the seed of s is o.
+func (pl *Pipeline) measure(s *SFTRun, v Variant, o *Outcome, which []Measure) (map[Measure]float64, error) {
 	out := map[Measure]float64{}
 	for _, m := range which {
 		switch m {
 		case MeasureLength:
-			// Filled in from the outcome by summariseAblation.
+			out[m] = o.HeldOut.Length
 		case MeasureRewardScale, MeasureRewardSNR:
 			if _, done := out[m]; done {
 				continue
@@ -368,9 +367,9 @@ func (pl *Pipeline) measure(s *SFTRun, v Variant, which []Measure) (map[Measure]
 	return out, nil
 }
 
-// summariseAblation turns per-seed outcomes into intervals. extras holds,
-// seed-major, one map per setting.
-func summariseAblation(abl Ablation, outcomes [][]*Outcome, sft []*Outcome, extras []map[Measure]float64) (
+// summariseAblation turns per-seed outcomes into intervals. outcomes[k][i]
+// and extras[k][i] are setting k for seed i.
+func summariseAblation(abl Ablation, outcomes [][]*Outcome, sft []*Outcome, extras [][]map[Measure]float64) (
 	*AblationResults, error) {
 	opts := stats.DefaultOptions()
 	ar := &AblationResults{Name: abl.Name}
@@ -389,14 +388,9 @@ func summariseAblation(abl Ablation, outcomes [][]*Outcome, sft []*Outcome, extr
 			so := SeedOutcome{Seed: o.Seed, ExactMatch: o.HeldOut.ExactMatch, TrainExactMatch: o.Train.ExactMatch,
 				EditDistance: o.HeldOut.EditDistance, Length: o.HeldOut.Length, Dir: o.Dir}
 			if len(abl.Extra) > 0 {
-				so.Extra = map[Measure]float64{}
+				so.Extra = extras[k][i]
 				for _, m := range abl.Extra {
-					v := o.HeldOut.Length
-					if m != MeasureLength {
-						v = extras[i*len(abl.Settings)+k][m]
-					}
-					so.Extra[m] = v
-					perMeasure[m] = append(perMeasure[m], v)
+					perMeasure[m] = append(perMeasure[m], so.Extra[m])
 				}
 			}
 			sr.PerSeed = append(sr.PerSeed, so)
