@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/dprkit/dprkit/dprlib/datapath"
@@ -36,41 +33,17 @@ func runExperiments(ctx context.Context, env *environment, args []string) error 
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	p, err := experiment.ProfileByName(*profileName)
+	p, err := profileAndFolders(fs, *profileName, seeds, *out, work)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
-	if len(seeds) > 0 {
-		p.Seeds = seeds
+	if err := checkNames("only", "experiment", splitList(*only), experiment.ExperimentNames()); err != nil {
+		return err
 	}
-	if err := p.Validate(); err != nil {
-		return usageError{err}
+	if err := checkNames("tasks", "task", splitList(*tasks), experiment.TaskNames()); err != nil {
+		return err
 	}
-	if *out == "" {
-		return usageError{errors.New("-out is empty: name the folder for the figures, such as figures")}
-	}
-	for _, name := range splitList(*only) {
-		if !slices.Contains(experiment.ExperimentNames(), name) {
-			return usageError{fmt.Errorf("-only: experiment %q is unknown: use one of %s", name,
-				strings.Join(experiment.ExperimentNames(), ", "))}
-		}
-	}
-	for _, name := range splitList(*tasks) {
-		if !slices.Contains(experiment.TaskNames(), name) {
-			return usageError{fmt.Errorf("-tasks: task %q is unknown: use one of %s", name,
-				strings.Join(experiment.TaskNames(), ", "))}
-		}
-	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if given["work"] && *work == "" {
-		return usageError{errors.New("-work is empty: name the run store folder, or leave -work out for out/" +
-			p.Name)}
-	}
-	if *work == "" {
-		*work = filepath.Join("out", p.Name)
-	}
-	if !given["out"] && (*only != "" || *tasks != "" || len(seeds) > 0) {
+	if !flagGiven(fs, "out") && (*only != "" || *tasks != "" || len(seeds) > 0) {
 		*out = filepath.Join(*work, "figures-partial")
 	}
 	if *page == "" {
@@ -85,10 +58,28 @@ func runExperiments(ctx context.Context, env *environment, args []string) error 
 	if *quiet {
 		opts.Progress, opts.Logger = progress.Silent{}, nil
 	}
+
 	res, err := experiment.RunExperiments(ctx, opts)
 	if err != nil {
 		return err
 	}
+	printExperiments(env, res)
+
+	if *page != "-" {
+		command := "dpr experiments --profile " + p.Name
+		if err := experiment.WriteResultsPage(*page, res, command); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "wrote %s\n", *page)
+	}
+	fmt.Fprintf(env.stdout, "wrote %s and %d figure files to %s in %.0f s\n", experiment.ResultsName,
+		len(res.Figures), *out, res.Seconds)
+	return nil
+}
+
+// printExperiments prints the skipped tasks and, per task, every setting's
+// exact match and its paired difference to π_SFT.
+func printExperiments(env *environment, res *experiment.Results) {
 	for _, skipped := range res.Skipped {
 		fmt.Fprintf(env.stdout, "skipped %s\n", skipped)
 	}
@@ -101,16 +92,6 @@ func runExperiments(ctx context.Context, env *environment, args []string) error 
 			}
 		}
 	}
-	if *page != "-" {
-		command := "dpr experiments --profile " + p.Name
-		if err := experiment.WriteResultsPage(*page, res, command); err != nil {
-			return err
-		}
-		fmt.Fprintf(env.stdout, "wrote %s\n", *page)
-	}
-	fmt.Fprintf(env.stdout, "wrote %s and %d figure files to %s in %.0f s\n", experiment.ResultsName,
-		len(res.Figures), *out, res.Seconds)
-	return nil
 }
 
 // splitList splits a comma-separated flag value, dropping empty parts.

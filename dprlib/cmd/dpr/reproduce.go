@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/dprkit/dprkit/dprlib/datapath"
@@ -44,27 +46,9 @@ func reproduceCommand(ctx context.Context, env *environment, args []string, name
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	p, err := experiment.ProfileByName(*profileName)
+	p, err := profileAndFolders(fs, *profileName, seeds, *out, work)
 	if err != nil {
-		return usageError{err}
-	}
-	if len(seeds) > 0 {
-		p.Seeds = seeds
-	}
-	if err := p.Validate(); err != nil {
-		return usageError{err}
-	}
-	if *out == "" {
-		return usageError{errors.New("-out is empty: name the folder for the figures, such as figures")}
-	}
-	workGiven := false
-	fs.Visit(func(f *flag.Flag) { workGiven = workGiven || f.Name == "work" })
-	if workGiven && *work == "" {
-		return usageError{errors.New("-work is empty: name the run store folder, or leave -work out for out/" +
-			p.Name)}
-	}
-	if *work == "" {
-		*work = filepath.Join("out", p.Name)
+		return err
 	}
 	dir, err := datapath.Resolve(*dataDir)
 	if err != nil {
@@ -142,6 +126,53 @@ func reproduceTheory(ctx context.Context, env *environment, opts experiment.Opti
 	if len(failed) > 0 {
 		return fmt.Errorf("%w: %d of %d; run \"dpr theory\" for the full table", errChecksFailed, len(failed),
 			len(rep.Checks))
+	}
+	return nil
+}
+
+// profileAndFolders returns the named profile with seeds (when given) in
+// place of its own, and checks the -out and -work folders of fs. An empty
+// -work is rejected when given and replaced by out/<profile> when not.
+func profileAndFolders(fs *flag.FlagSet, profileName string, seeds uintList, out string, work *string) (
+	experiment.Profile, error) {
+	p, err := experiment.ProfileByName(profileName)
+	if err != nil {
+		return p, usageError{err}
+	}
+	if len(seeds) > 0 {
+		p.Seeds = seeds
+	}
+	if err := p.Validate(); err != nil {
+		return p, usageError{err}
+	}
+	if out == "" {
+		return p, usageError{errors.New("-out is empty: name the folder for the figures, such as figures")}
+	}
+	if flagGiven(fs, "work") && *work == "" {
+		return p, usageError{errors.New("-work is empty: name the run store folder, or leave -work out for out/" +
+			p.Name)}
+	}
+	if *work == "" {
+		*work = filepath.Join("out", p.Name)
+	}
+	return p, nil
+}
+
+// flagGiven reports whether the command line set the flag called name.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// checkNames rejects a value of the list flag called flagName that is not
+// among known, naming the valid ones.
+func checkNames(flagName, kind string, values, known []string) error {
+	for _, v := range values {
+		if !slices.Contains(known, v) {
+			return usageError{fmt.Errorf("-%s: %s %q is unknown: use one of %s", flagName, kind, v,
+				strings.Join(known, ", "))}
+		}
 	}
 	return nil
 }
