@@ -187,7 +187,6 @@ func removalClaims(task string, ar AblationResults) []Claim {
 	return []Claim{score, length}
 }
 
-
 func temperatureClaim(task string, ar AblationResults) Claim {
 	c := Claim{Task: task, Claim: claimTemperature, Verdict: Inconclusive}
 	lo, hi := 1.0, 0.0

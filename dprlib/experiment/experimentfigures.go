@@ -139,11 +139,12 @@ func writeExperimentFigures(dir string, res *Results, ablations []Ablation, only
 	return paths, nil
 }
 
-// gamingShown picks the runs the reward-gaming figure draws for a task, so
-// that it stays readable: the first run of the first seed (the base DPR
-// run when the γ ablation ran), that seed's log π_SFT-only run (the reward
-// likeliest to game), and the flagged run whose verifier score fell
-// fastest. experiments.json keeps every run with its flag.
+// gamingShown picks the three runs the reward-gaming figure draws for a
+// task, so that it stays readable. They are the first run of the first
+// seed, which is the base DPR run when the γ ablation ran, and that seed's
+// log π_SFT-only run, the reward likeliest to game. The third is the
+// flagged run whose verifier score fell fastest. experiments.json keeps
+// every run with its flag.
 func gamingShown(all []GamingResult) []GamingResult {
 	if len(all) == 0 {
 		return nil

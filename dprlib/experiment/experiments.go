@@ -314,35 +314,45 @@ func (pl *Pipeline) runTask(ctx context.Context, ablations []Ablation, only map[
 			credits = append(credits, c)
 		}
 	}
+	if err := summariseTask(tr, ablations, only, outcomes, extras, sftOutcomes, credits); err != nil {
+		return nil, err
+	}
+	return tr, nil
+}
+
+// summariseTask turns the runs of one task into intervals in tr: π_SFT's
+// scores, every ablation, credit assignment and the reward-gaming checks.
+func summariseTask(tr *TaskResults, ablations []Ablation, only map[string]bool, outcomes [][][]*Outcome,
+	extras [][][]map[Measure]float64, sftOutcomes []*Outcome, credits []seedCredit) error {
 	var sftEM, sftTrain []float64
 	for _, o := range sftOutcomes {
 		sftEM, sftTrain = append(sftEM, o.HeldOut.ExactMatch), append(sftTrain, o.Train.ExactMatch)
 	}
 	var err error
 	if tr.SFT, err = stats.BootstrapMean(sftEM, stats.DefaultOptions()); err != nil {
-		return nil, err
+		return err
 	}
 	if tr.SFTTrain, err = stats.BootstrapMean(sftTrain, stats.DefaultOptions()); err != nil {
-		return nil, err
+		return err
 	}
 	for a, abl := range ablations {
 		ar, err := summariseAblation(abl, outcomes[a], sftOutcomes, extras[a])
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", abl.Name, err)
+			return fmt.Errorf("%s: %w", abl.Name, err)
 		}
 		tr.Ablations = append(tr.Ablations, *ar)
 	}
 	if only[CreditAssignment] {
 		c, err := summariseCredit(credits)
 		if err != nil {
-			return nil, fmt.Errorf("credit assignment: %w", err)
+			return fmt.Errorf("credit assignment: %w", err)
 		}
 		tr.Credit = c
 	}
 	if only[RewardGaming] {
 		tr.Gaming = gamingResults(ablations, outcomes)
 	}
-	return tr, nil
+	return nil
 }
 
 // measure computes the extra measurements of variant v, whose outcome for
