@@ -1,10 +1,10 @@
 // Package doctor checks that a machine is set up to build, test and run the
 // kit, and returns the fix for each problem it finds.
 //
-// Run performs every check in a fixed order: the Go toolchain and its SIMD
-// experiment, the environment of the shell, the GoMLX backend, Jupyter with
-// the GoNB kernel and the tools GoNB needs, the data files against their
-// manifests, and the work folders. The checks download nothing and change
+// Run performs every check in a fixed order. It checks the Go toolchain
+// and its SIMD experiment, the environment of the shell and the GoMLX
+// backend. Then it checks Jupyter with the GoNB kernel and the tools GoNB
+// needs, the data files against their manifests, and the work folders. The checks download nothing and change
 // nothing, except for one temporary file that the work-folder checks create
 // and remove at once.
 package doctor
